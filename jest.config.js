@@ -1,0 +1,50 @@
+'use strict';
+// One `npm test` runs every tier. The database tier (integration + e2e) runs once on
+// SQLite and, when TEST_DB_TYPE=mysql is set, once more on MySQL/MariaDB.
+
+const shared = {
+  testEnvironment: 'node',
+  rootDir: __dirname,
+  resolver: '<rootDir>/test/jest/resolver.js',
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
+    '^.+\\.m?js$': '<rootDir>/test/jest/esm-to-cjs.transform.js',
+  },
+  transformIgnorePatterns: [],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json', 'node'],
+};
+
+const projects = [
+  {
+    ...shared,
+    displayName: 'unit',
+    testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'],
+  },
+  { ...shared, displayName: 'wa-sim', testMatch: ['<rootDir>/test/wa-sim/**/*.spec.ts'] },
+];
+
+const dbTierTests = ['<rootDir>/test/integration/**/*.spec.ts', '<rootDir>/test/e2e/**/*.spec.ts'];
+projects.push({
+  ...shared,
+  displayName: 'sqlite',
+  testMatch: dbTierTests,
+  setupFiles: ['<rootDir>/test/jest/tier-sqlite.js'],
+});
+
+if ((process.env.TEST_DB_TYPE ?? '').toLowerCase() === 'mysql') {
+  projects.push({
+    ...shared,
+    displayName: 'mysql',
+    testMatch: dbTierTests,
+    setupFiles: ['<rootDir>/test/jest/tier-mysql.js'],
+  });
+} else if (!process.env.JEST_WORKER_ID) {
+  console.log(
+    'MySQL tier skipped: set TEST_DB_TYPE=mysql (and TEST_DB_HOST, TEST_DB_PORT, TEST_DB_USER, TEST_DB_PASSWORD, TEST_DB_NAME) to run the database tests on MySQL/MariaDB too.',
+  );
+}
+
+module.exports = {
+  projects,
+  testTimeout: 30000,
+};

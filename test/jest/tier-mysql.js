@@ -1,0 +1,2 @@
+'use strict';
+process.env.TEST_DB_TIER = 'mysql';
