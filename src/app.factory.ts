@@ -1,0 +1,31 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { useBodyParsers } from './common/http/body-parsers';
+import { createValidationPipe } from './common/http/validation';
+import { AppConfig } from './config/app-config';
+import { setupSwagger } from './docs/swagger';
+
+/**
+ * Builds the whole application for a configuration. `main.ts` listens on it; e2e tests boot
+ * exactly the same app on a free port.
+ */
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bufferLogs: true,
+    bodyParser: false,
+    forceCloseConnections: true,
+  });
+  app.useLogger(app.get(Logger));
+  useBodyParsers(app, config.bodyLimit);
+  app.enableCors({
+    origin: config.corsOrigins,
+    allowedHeaders: ['Authorization', 'X-API-Key', 'Content-Type', 'X-Request-Id'],
+    exposedHeaders: ['X-Request-Id'],
+  });
+  app.disable('x-powered-by');
+  app.useGlobalPipes(createValidationPipe());
+  setupSwagger(app);
+  return app;
+}

@@ -1,0 +1,56 @@
+import { HttpStatus } from '@nestjs/common';
+
+/** One field that failed validation. */
+export interface FieldError {
+  field: string;
+  messages: string[];
+}
+
+/**
+ * An error the API reports on purpose. The global filter turns it into
+ * `{"success": false, "message": ..., "error"?: ..., "errors"?: ...}` with `status`.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly status: HttpStatus,
+    message: string,
+    readonly detail?: string,
+    readonly fieldErrors?: FieldError[],
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class InvalidApiKey extends DomainError {
+  constructor() {
+    super(HttpStatus.UNAUTHORIZED, 'Invalid API key');
+  }
+}
+
+export class ValidationFailed extends DomainError {
+  constructor(fieldErrors: FieldError[]) {
+    super(HttpStatus.BAD_REQUEST, 'Validation failed', undefined, fieldErrors);
+  }
+}
+
+export class SessionNotFound extends DomainError {
+  constructor(readonly sessionId: string) {
+    super(HttpStatus.NOT_FOUND, 'Session not found');
+  }
+}
+
+export class SessionAlreadyExists extends DomainError {
+  constructor(readonly sessionId: string) {
+    super(HttpStatus.CONFLICT, `Session ${sessionId} already exists`);
+  }
+}
+
+export class InvalidSessionId extends DomainError {
+  constructor() {
+    super(
+      HttpStatus.BAD_REQUEST,
+      'Invalid session id: use 1-100 characters from A-Z, a-z, 0-9, "_", "." and "-"',
+    );
+  }
+}

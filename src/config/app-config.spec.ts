@@ -1,0 +1,91 @@
+import { resolve } from 'node:path';
+import { AppConfig, ConfigValidationError } from './app-config';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    AppConfig.fromEnv(env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      return error.problems;
+    }
+    throw error;
+  }
+  return [];
+}
+
+describe('AppConfig', () => {
+  it('has working defaults: SQLite in ./data, port 3000, country code 62', () => {
+    const config = AppConfig.fromEnv({});
+    expect(config.port).toBe(3000);
+    expect(config.database.type).toBe('sqlite');
+    expect(config.database.sqlitePath).toBe(resolve('data', 'wa-gateway.sqlite'));
+    expect(config.apiKey).toBeUndefined();
+    expect(config.logLevel).toBe('info');
+    expect(config.corsOrigins).toBe(true);
+    expect(config.bodyLimit).toBe('10mb');
+    expect(config.defaultCountryCode).toBe('62');
+  });
+
+  it('names the variable and the bad value when one is wrong', () => {
+    expect(problemsOf({ PORT: 'abc' })).toEqual([expect.stringMatching(/^PORT .*\(got "abc"\)$/)]);
+    expect(problemsOf({ DB_TYPE: 'postgres' })[0]).toMatch(
+      /^DB_TYPE must be one of: sqlite, mysql, mariadb/,
+    );
+    expect(problemsOf({ LOG_LEVEL: 'loud' })[0]).toMatch(/^LOG_LEVEL /);
+    expect(problemsOf({ BODY_LIMIT: 'huge' })[0]).toMatch(/^BODY_LIMIT /);
+    expect(problemsOf({ DEFAULT_COUNTRY_CODE: '+62' })[0]).toMatch(/^DEFAULT_COUNTRY_CODE /);
+  });
+
+  it('reports every bad variable at once and never echoes secrets', () => {
+    const problems = problemsOf({ PORT: '70000', API_KEY: 'short', DB_PORT: 'x' });
+    expect(problems.map((problem) => problem.split(' ')[0]).sort()).toEqual([
+      'API_KEY',
+      'DB_PORT',
+      'PORT',
+    ]);
+    expect(problems.join('\n')).not.toContain('short');
+  });
+
+  it('switches to MySQL with DB_TYPE=mysql and the DB_* variables', () => {
+    const config = AppConfig.fromEnv({
+      DB_TYPE: 'mysql',
+      DB_HOST: 'db.internal',
+      DB_PORT: '3307',
+      DB_USER: 'gw',
+      DB_PASSWORD: 'secret',
+      DB_NAME: 'gateway',
+    });
+    expect(config.database).toMatchObject({
+      type: 'mysql',
+      host: 'db.internal',
+      port: 3307,
+      user: 'gw',
+      password: 'secret',
+      name: 'gateway',
+    });
+  });
+
+  it('reads DATABASE_URL, which implies MySQL and wins over DB_*', () => {
+    const config = AppConfig.fromEnv({
+      DATABASE_URL: 'mysql://gw:p%40ss@db:3310/wa_prod',
+      DB_HOST: 'ignored',
+    });
+    expect(config.database).toMatchObject({
+      type: 'mysql',
+      host: 'db',
+      port: 3310,
+      user: 'gw',
+      password: 'p@ss',
+      name: 'wa_prod',
+    });
+    expect(problemsOf({ DATABASE_URL: 'postgres://x@y/z' })[0]).toMatch(/^DATABASE_URL /);
+    expect(problemsOf({ DATABASE_URL: 'mysql://x@y/z', DB_TYPE: 'sqlite' })[0]).toMatch(/DB_TYPE/);
+  });
+
+  it('parses CORS_ORIGINS as a list, * meaning any origin', () => {
+    expect(
+      AppConfig.fromEnv({ CORS_ORIGINS: 'https://a.example, https://b.example' }).corsOrigins,
+    ).toEqual(['https://a.example', 'https://b.example']);
+    expect(AppConfig.fromEnv({ CORS_ORIGINS: '*' }).corsOrigins).toBe(true);
+  });
+});

@@ -1,0 +1,205 @@
+import { Transform, plainToInstance } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidationError,
+  validateSync,
+} from 'class-validator';
+import { resolve } from 'node:path';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type DbType = 'sqlite' | 'mysql';
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+const trimmed = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.trim() : value;
+const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/**
+ * The raw environment, as validated. Every variable documented in `.env.example` is here;
+ * `AppConfig.fromEnv` turns it into the typed configuration the app uses.
+ */
+class EnvironmentSchema {
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer port number' })
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @Transform(trimmed)
+  @IsString()
+  @MinLength(1)
+  HOST = '0.0.0.0';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters long' })
+  API_KEY?: string;
+
+  @Transform(trimmed)
+  @IsString()
+  @MinLength(1)
+  DATA_DIR = './data';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn(['sqlite', 'mysql', 'mariadb'], { message: 'must be one of: sqlite, mysql, mariadb' })
+  DB_TYPE?: string;
+
+  @IsString()
+  DB_HOST = '127.0.0.1';
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer port number' })
+  @Min(1)
+  @Max(65535)
+  DB_PORT = 3306;
+
+  @IsString()
+  DB_USER = 'root';
+
+  @IsString()
+  DB_PASSWORD = '';
+
+  @IsString()
+  @Matches(/^[A-Za-z0-9_$-]{1,64}$/, { message: 'must be a plain database name' })
+  DB_NAME = 'wa_gateway';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^(mysql|mariadb):\/\/[^\s]+$/, {
+    message: 'must be a mysql://user:password@host:port/database URL',
+  })
+  DATABASE_URL?: string;
+
+  @Transform(trimmed)
+  @IsIn(LOG_LEVELS, { message: `must be one of: ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: LogLevel = 'info';
+
+  @IsString()
+  CORS_ORIGINS = '*';
+
+  @Transform(trimmed)
+  @Matches(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, { message: 'must be a size such as 512kb or 10mb' })
+  BODY_LIMIT = '10mb';
+
+  @Transform(trimmed)
+  @Matches(/^[1-9]\d{0,3}$/, { message: 'must be a country calling code such as 62' })
+  DEFAULT_COUNTRY_CODE = '62';
+}
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+export interface DatabaseConfig {
+  type: DbType;
+  /** SQLite file (sqlite only). */
+  sqlitePath: string;
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  name: string;
+}
+
+/** The validated, typed configuration. Built once at boot; a wrong value stops the start. */
+export class AppConfig {
+  readonly port: number;
+  readonly host: string;
+  /** The admin API key from API_KEY; undefined means "generate and persist one". */
+  readonly apiKey: string | undefined;
+  readonly dataDir: string;
+  readonly database: DatabaseConfig;
+  readonly logLevel: LogLevel;
+  /** `true` allows any origin. */
+  readonly corsOrigins: true | string[];
+  readonly bodyLimit: string;
+  readonly defaultCountryCode: string;
+
+  private constructor(env: EnvironmentSchema) {
+    this.port = env.PORT;
+    this.host = env.HOST;
+    this.apiKey = env.API_KEY;
+    this.dataDir = resolve(env.DATA_DIR);
+    this.database = AppConfig.databaseFrom(env, this.dataDir);
+    this.logLevel = env.LOG_LEVEL;
+    const origins = env.CORS_ORIGINS.split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean);
+    this.corsOrigins = origins.length === 0 || origins.includes('*') ? true : origins;
+    this.bodyLimit = env.BODY_LIMIT.replace(/\s+/g, '').toLowerCase();
+    this.defaultCountryCode = env.DEFAULT_COUNTRY_CODE;
+  }
+
+  /** Validates `env` (normally `process.env`); throws ConfigValidationError naming each bad variable. */
+  static fromEnv(env: Record<string, string | undefined>): AppConfig {
+    const defined = Object.fromEntries(
+      Object.entries(env).filter(([, value]) => value !== undefined),
+    );
+    const schema = plainToInstance(EnvironmentSchema, defined, { exposeDefaultValues: true });
+    const errors = validateSync(schema, { whitelist: false, forbidUnknownValues: false });
+    if (errors.length > 0) {
+      throw new ConfigValidationError(errors.map((error) => AppConfig.describe(error, env)));
+    }
+    return new AppConfig(schema);
+  }
+
+  private static describe(error: ValidationError, env: Record<string, string | undefined>): string {
+    // A value of the wrong kind fails several constraints; the type one explains it best
+    const constraints = error.constraints ?? {};
+    const typeCheck = ['isInt', 'isString', 'isIn', 'matches'].find((name) => name in constraints);
+    const reasons = typeCheck ? [constraints[typeCheck]] : Object.values(constraints);
+    const raw = env[error.property];
+    const shown = error.property.includes('PASSWORD') || error.property === 'API_KEY' ? '***' : raw;
+    const reason = reasons[0]?.replace(new RegExp(`^${error.property}\\s+`), '') ?? 'is invalid';
+    return `${error.property} ${reason}${raw === undefined ? '' : ` (got "${shown}")`}`;
+  }
+
+  private static databaseFrom(env: EnvironmentSchema, dataDir: string): DatabaseConfig {
+    const sqlitePath = resolve(dataDir, 'wa-gateway.sqlite');
+    if (env.DATABASE_URL) {
+      const url = new URL(env.DATABASE_URL);
+      if (env.DB_TYPE === 'sqlite') {
+        throw new ConfigValidationError([
+          'DB_TYPE is "sqlite" but DATABASE_URL points at MySQL: unset one of them',
+        ]);
+      }
+      const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+      if (!name) {
+        throw new ConfigValidationError(['DATABASE_URL must name a database (…/database)']);
+      }
+      return {
+        type: 'mysql',
+        sqlitePath,
+        host: url.hostname,
+        port: url.port ? Number(url.port) : 3306,
+        user: decodeURIComponent(url.username),
+        password: decodeURIComponent(url.password),
+        name,
+      };
+    }
+    return {
+      type: env.DB_TYPE === 'mysql' || env.DB_TYPE === 'mariadb' ? 'mysql' : 'sqlite',
+      sqlitePath,
+      host: env.DB_HOST,
+      port: env.DB_PORT,
+      user: env.DB_USER,
+      password: env.DB_PASSWORD,
+      name: env.DB_NAME,
+    };
+  }
+}

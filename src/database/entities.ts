@@ -1,0 +1,5 @@
+import { ContactEntity } from '../contacts/contact.entity';
+import { WhatsappSessionEntity } from '../sessions/whatsapp-session.entity';
+
+/** Every TypeORM entity, registered once with the data source. */
+export const entities = [ContactEntity, WhatsappSessionEntity];

@@ -1,0 +1,18 @@
+import type { QueryRunner } from 'typeorm';
+import { engineOf } from './column-types';
+
+/**
+ * Contact and group names carry emoji, so MySQL tables must be utf8mb4. When the database's
+ * default character set already is utf8mb4 the table is left exactly as created.
+ */
+export async function ensureUtf8mb4(queryRunner: QueryRunner, table: string): Promise<void> {
+  if (engineOf(queryRunner.connection.options.type) !== 'mysql') {
+    return;
+  }
+  const rows = (await queryRunner.query(
+    'SELECT DEFAULT_CHARACTER_SET_NAME AS charset FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()',
+  )) as { charset: string }[];
+  if (rows[0]?.charset !== 'utf8mb4') {
+    await queryRunner.query(`ALTER TABLE \`${table}\` CONVERT TO CHARACTER SET utf8mb4`);
+  }
+}

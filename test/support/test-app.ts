@@ -1,0 +1,56 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createApp } from '../../src/app.factory';
+import { AppConfig } from '../../src/config/app-config';
+import { createTestDatabase, TestDatabase } from './test-database';
+
+export const TEST_API_KEY = 'test-api-key-0123456789abcdef';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  url: string;
+  apiKey: string;
+  db: TestDatabase;
+  /** fetch() against the app with the API key as a Bearer token. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the real application (same factory as main.ts) on a free port with a fresh database
+ * of the current tier. `env` overrides configuration variables.
+ */
+export async function startTestApp(
+  env: Record<string, string | undefined> = {},
+  existingDb?: TestDatabase,
+): Promise<TestApp> {
+  const db = existingDb ?? (await createTestDatabase());
+  const config = AppConfig.fromEnv({
+    API_KEY: TEST_API_KEY,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...db.env,
+    ...env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+  });
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const apiKey = config.apiKey ?? '';
+  return {
+    app,
+    url,
+    apiKey,
+    db,
+    request: (path, init = {}) =>
+      fetch(`${url}${path}`, {
+        ...init,
+        headers: { Authorization: `Bearer ${apiKey}`, ...(init.headers as Record<string, string>) },
+      }),
+    close: async () => {
+      await app.close();
+      if (!existingDb) {
+        await db.drop();
+      }
+    },
+  };
+}
