@@ -6,6 +6,7 @@ import { useBodyParsers } from './common/http/body-parsers';
 import { createValidationPipe } from './common/http/validation';
 import { AppConfig } from './config/app-config';
 import { setupSwagger } from './docs/swagger';
+import { WsAdapter } from './realtime/ws-adapter';
 
 /**
  * Builds the whole application for a configuration. `main.ts` listens on it; e2e tests boot
@@ -26,6 +27,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   });
   app.disable('x-powered-by');
   app.useGlobalPipes(createValidationPipe());
+  app.useWebSocketAdapter(new WsAdapter(app, config));
   setupSwagger(app);
   return app;
 }

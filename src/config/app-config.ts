@@ -96,6 +96,53 @@ class EnvironmentSchema {
   @Transform(trimmed)
   @Matches(/^[1-9]\d{0,3}$/, { message: 'must be a country calling code such as 62' })
   DEFAULT_COUNTRY_CODE = '62';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^wss?:\/\/[^\s]+$/, { message: 'must be a ws:// or wss:// URL' })
+  WA_WS_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^\d+[.,]\d+[.,]\d+$/, {
+    message: 'must be a WhatsApp Web version such as 2.3000.1027934701',
+  })
+  WA_VERSION?: string;
+
+  @Transform(trimmed)
+  @IsString()
+  @Matches(/^[^\s].{0,49}$/, { message: 'must be 1-50 characters' })
+  WA_DEVICE_NAME = 'wa-gateway';
+
+  @Transform(trimmed)
+  @IsIn(LOG_LEVELS, { message: `must be one of: ${LOG_LEVELS.join(', ')}` })
+  WA_LOG_LEVEL: LogLevel = 'warn';
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(100)
+  WA_RECONNECT_BASE_DELAY_MS = 2000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(1000)
+  WA_RECONNECT_MAX_DELAY_MS = 120_000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number (0 retries forever)' })
+  @Min(0)
+  WA_RECONNECT_MAX_ATTEMPTS = 10;
+}
+
+export interface WhatsappConfig {
+  /** Baileys' waWebSocketUrl; undefined keeps WhatsApp's own. */
+  wsUrl: string | undefined;
+  /** Pinned WhatsApp Web version; undefined keeps the one Baileys ships with. */
+  version: [number, number, number] | undefined;
+  /** The name the phone shows under "Linked devices". */
+  deviceName: string;
+  logLevel: LogLevel;
+  reconnect: { baseDelayMs: number; maxDelayMs: number; maxAttempts: number };
 }
 
 export class ConfigValidationError extends Error {
@@ -129,6 +176,7 @@ export class AppConfig {
   readonly corsOrigins: true | string[];
   readonly bodyLimit: string;
   readonly defaultCountryCode: string;
+  readonly whatsapp: WhatsappConfig;
 
   private constructor(env: EnvironmentSchema) {
     this.port = env.PORT;
@@ -143,6 +191,19 @@ export class AppConfig {
     this.corsOrigins = origins.length === 0 || origins.includes('*') ? true : origins;
     this.bodyLimit = env.BODY_LIMIT.replace(/\s+/g, '').toLowerCase();
     this.defaultCountryCode = env.DEFAULT_COUNTRY_CODE;
+    this.whatsapp = {
+      wsUrl: env.WA_WS_URL,
+      version: env.WA_VERSION
+        ? (env.WA_VERSION.split(/[.,]/).map(Number) as [number, number, number])
+        : undefined,
+      deviceName: env.WA_DEVICE_NAME,
+      logLevel: env.WA_LOG_LEVEL,
+      reconnect: {
+        baseDelayMs: env.WA_RECONNECT_BASE_DELAY_MS,
+        maxDelayMs: Math.max(env.WA_RECONNECT_MAX_DELAY_MS, env.WA_RECONNECT_BASE_DELAY_MS),
+        maxAttempts: env.WA_RECONNECT_MAX_ATTEMPTS,
+      },
+    };
   }
 
   /** Validates `env` (normally `process.env`); throws ConfigValidationError naming each bad variable. */

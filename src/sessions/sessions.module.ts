@@ -1,13 +1,17 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ContactEntity } from '../contacts/contact.entity';
+import { WhatsappModule } from '../whatsapp/whatsapp.module';
+import { QrImageService } from './qr-image.service';
 import { SessionsController } from './sessions.controller';
 import { SessionsService } from './sessions.service';
+import { V1SessionsController } from './v1-sessions.controller';
 import { WhatsappSessionEntity } from './whatsapp-session.entity';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([WhatsappSessionEntity])],
-  controllers: [SessionsController],
-  providers: [SessionsService],
-  exports: [SessionsService],
+  imports: [TypeOrmModule.forFeature([WhatsappSessionEntity, ContactEntity]), WhatsappModule],
+  controllers: [SessionsController, V1SessionsController],
+  providers: [SessionsService, QrImageService],
+  exports: [SessionsService, QrImageService],
 })
 export class SessionsModule {}

@@ -1,19 +1,230 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import type { SessionViewDto } from './dto/session-view.dto';
-import { toSessionView } from './session-presenter';
-import { WhatsappSessionEntity } from './whatsapp-session.entity';
+import { randomUUID } from 'node:crypto';
+import { In, QueryFailedError, Repository } from 'typeorm';
+import {
+  InvalidPhoneNumber,
+  NoQrPending,
+  SessionAlreadyExists,
+  SessionNotFound,
+} from '../common/errors/domain-errors';
+import { PageMeta } from '../common/http/envelope';
+import { pageMeta, pageRequest, PaginationQueryDto } from '../common/http/pagination';
+import { normalizePhoneNumber } from '../common/phone/phone-number';
+import { AppConfig } from '../config/app-config';
+import { ContactEntity } from '../contacts/contact.entity';
+import { SessionManager } from '../whatsapp/session-manager';
+import type {
+  PairingCodeViewDto,
+  SessionCredentialsViewDto,
+  SessionQrViewDto,
+  SessionStatusViewDto,
+  SessionViewDto,
+} from './dto/session-view.dto';
+import { QrImageService } from './qr-image.service';
+import {
+  toCredentialsView,
+  toSessionView,
+  toStatusView,
+  toV1SessionView,
+  V1SessionView,
+} from './session-presenter';
+import { SessionState, WhatsappSessionEntity } from './whatsapp-session.entity';
 
+export type SessionScope = 'active' | 'connected' | 'all';
+
+/** Session lifecycle and views: the stored rows plus what the SessionManager runs. */
 @Injectable()
 export class SessionsService {
   constructor(
     @InjectRepository(WhatsappSessionEntity)
     private readonly sessions: Repository<WhatsappSessionEntity>,
+    @InjectRepository(ContactEntity)
+    private readonly contacts: Repository<ContactEntity>,
+    private readonly manager: SessionManager,
+    private readonly qrImages: QrImageService,
+    private readonly config: AppConfig,
   ) {}
 
-  async list(): Promise<SessionViewDto[]> {
-    const rows = await this.sessions.find({ order: { id: 'ASC' } });
-    return rows.map((row) => toSessionView(row));
+  /** Creates a session (409 if the id exists) and starts it. */
+  async create(sessionId: string | undefined, name: string | undefined): Promise<SessionViewDto> {
+    const id = sessionId ?? randomUUID();
+    if (await this.sessions.existsBy({ sessionId: id })) {
+      throw new SessionAlreadyExists(id);
+    }
+    try {
+      await this.sessions.insert({
+        sessionId: id,
+        name: name ?? null,
+        state: 'disconnected',
+        autoStart: false,
+      });
+    } catch (error) {
+      if (error instanceof QueryFailedError) {
+        throw new SessionAlreadyExists(id);
+      }
+      throw error;
+    }
+    await this.manager.start(id);
+    return this.view(id);
+  }
+
+  /** Starts a stored session, creating it first when it does not exist (socket.io's start_session). */
+  async createOrStart(sessionId: string, name?: string): Promise<SessionViewDto> {
+    if (!(await this.sessions.existsBy({ sessionId }))) {
+      try {
+        return await this.create(sessionId, name);
+      } catch (error) {
+        if (!(error instanceof SessionAlreadyExists)) {
+          throw error;
+        }
+      }
+    }
+    return this.start(sessionId);
+  }
+
+  async start(sessionId: string): Promise<SessionViewDto> {
+    await this.manager.start(sessionId);
+    return this.view(sessionId);
+  }
+
+  async stop(sessionId: string): Promise<SessionViewDto> {
+    await this.manager.stop(sessionId);
+    return this.view(sessionId);
+  }
+
+  async restart(sessionId: string): Promise<SessionViewDto> {
+    await this.manager.restart(sessionId);
+    return this.view(sessionId);
+  }
+
+  async logout(sessionId: string): Promise<SessionViewDto> {
+    await this.manager.logout(sessionId);
+    return this.view(sessionId);
+  }
+
+  /** Logs out, forgets the auth state and the row; stored contacts go too when `purge`. */
+  async remove(sessionId: string, purge: boolean): Promise<{ sessionId: string; purged: boolean }> {
+    await this.manager.remove(sessionId);
+    await this.sessions.delete({ sessionId });
+    if (purge) {
+      await this.contacts.delete({ sessionId });
+    }
+    return { sessionId, purged: purge };
+  }
+
+  async pairingCode(sessionId: string, phoneNumber: string): Promise<PairingCodeViewDto> {
+    const phone = normalizePhoneNumber(phoneNumber, this.config.defaultCountryCode);
+    if (!phone) {
+      throw new InvalidPhoneNumber();
+    }
+    const pairingCode = await this.manager.requestPairingCode(sessionId, phone);
+    return { sessionId, phoneNumber: phone, pairingCode };
+  }
+
+  async list(scope: SessionScope): Promise<SessionViewDto[]> {
+    return (await this.rows(scope)).map((row) =>
+      toSessionView(row, this.manager.get(row.sessionId)),
+    );
+  }
+
+  async listWithCredentials(scope: SessionScope): Promise<SessionCredentialsViewDto[]> {
+    return (await this.rows(scope)).map((row) =>
+      toCredentialsView(row, this.manager.get(row.sessionId)),
+    );
+  }
+
+  async view(sessionId: string): Promise<SessionViewDto> {
+    const row = await this.row(sessionId);
+    return toSessionView(row, this.manager.get(sessionId));
+  }
+
+  async credentials(sessionId: string): Promise<SessionCredentialsViewDto> {
+    const row = await this.row(sessionId);
+    return toCredentialsView(row, this.manager.get(sessionId));
+  }
+
+  async status(sessionId: string): Promise<SessionStatusViewDto> {
+    const row = await this.row(sessionId);
+    return toStatusView(row, this.manager.get(sessionId));
+  }
+
+  /** The pending QR code; 409 (naming the state) when there is none. */
+  async qr(sessionId: string): Promise<SessionQrViewDto> {
+    const row = await this.row(sessionId);
+    const state = this.manager.get(sessionId)?.state ?? row.state;
+    if (state !== 'qr_waiting' || !row.qrCode || !row.qrExpiresAt) {
+      throw new NoQrPending(state);
+    }
+    return {
+      sessionId,
+      status: state,
+      qr: row.qrCode,
+      qrCode: await this.qrImages.dataUrl(row.qrCode),
+      expiresAt: row.qrExpiresAt.toISOString(),
+    };
+  }
+
+  async qrPng(sessionId: string): Promise<Buffer> {
+    return this.qrImages.png((await this.qr(sessionId)).qr);
+  }
+
+  /** Seed 003's paginated list. */
+  async v1List(
+    query: PaginationQueryDto & { session_state?: SessionState },
+  ): Promise<{ data: V1SessionView[]; meta: PageMeta }> {
+    const request = pageRequest(query);
+    const [rows, total] = await this.sessions.findAndCount({
+      where: query.session_state ? { state: query.session_state } : {},
+      order: { id: 'ASC' },
+      skip: request.skip,
+      take: request.perPage,
+    });
+    const data = await Promise.all(rows.map((row) => this.v1View(row)));
+    return { data, meta: pageMeta(request, total) };
+  }
+
+  async v1Qr(
+    sessionId: string,
+  ): Promise<V1SessionView & { qr_string: string; is_expired: boolean }> {
+    const qr = await this.qr(sessionId);
+    const row = await this.row(sessionId);
+    return {
+      ...(await this.v1View(row)),
+      qr_string: qr.qr,
+      is_expired: new Date(qr.expiresAt).getTime() <= Date.now(),
+    };
+  }
+
+  private async v1View(row: WhatsappSessionEntity): Promise<V1SessionView> {
+    const live = this.manager.get(row.sessionId);
+    const state = live?.state ?? row.state;
+    const qr =
+      state === 'qr_waiting' && row.qrCode ? await this.qrImages.dataUrl(row.qrCode) : null;
+    return toV1SessionView(row, live, qr);
+  }
+
+  private async row(sessionId: string): Promise<WhatsappSessionEntity> {
+    const row = await this.sessions.findOneBy({ sessionId });
+    if (!row) {
+      throw new SessionNotFound(sessionId);
+    }
+    return row;
+  }
+
+  private async rows(scope: SessionScope): Promise<WhatsappSessionEntity[]> {
+    if (scope === 'all') {
+      return this.sessions.find({ order: { id: 'ASC' } });
+    }
+    const live = this.manager
+      .list()
+      .filter((session) => scope === 'active' || session.state === 'connected');
+    if (live.length === 0) {
+      return [];
+    }
+    return this.sessions.find({
+      where: { sessionId: In(live.map((session) => session.sessionId)) },
+      order: { id: 'ASC' },
+    });
   }
 }

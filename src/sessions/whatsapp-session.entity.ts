@@ -73,6 +73,10 @@ export class WhatsappSessionEntity {
   @Column({ type: 'varchar', length: 64, nullable: true })
   platform!: string | null;
 
+  /** Whether the session should be running; boot restores paired sessions that have it. */
+  @Column({ name: 'auto_start', type: 'boolean', default: false })
+  autoStart!: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
 

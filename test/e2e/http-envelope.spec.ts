@@ -12,7 +12,7 @@ describe('HTTP envelopes and status codes', () => {
     await gateway?.close();
   });
 
-  it('lists sessions in the seed 004 shape', async () => {
+  it('lists active and stored sessions in the seed 004 shape', async () => {
     const empty = await gateway.request('/sessions');
     expect(empty.status).toBe(200);
     expect(await empty.json()).toEqual({
@@ -26,7 +26,9 @@ describe('HTTP envelopes and status codes', () => {
     await repository.save(
       repository.create({ sessionId: 'whatsapp_connectiona', name: 'Sales', state: 'connected' }),
     );
-    const body = (await (await gateway.request('/sessions')).json()) as {
+    const active = (await (await gateway.request('/sessions')).json()) as { count: number };
+    expect(active.count).toBe(0);
+    const body = (await (await gateway.request('/sessions/all')).json()) as {
       data: unknown[];
       count: number;
     };
@@ -112,7 +114,7 @@ describe('unexpected errors and a database outage', () => {
 
   it('answers an unexpected error with a generic 500 and an error id, leaking nothing', async () => {
     await gateway.app.get(DataSource).query('DROP TABLE whatsapp_sessions');
-    const response = await gateway.request('/sessions');
+    const response = await gateway.request('/sessions/all');
     expect(response.status).toBe(500);
     const body = (await response.json()) as Record<string, unknown>;
     expect(body).toEqual({

@@ -36,20 +36,29 @@ export async function startGatewayProcess(
   env: Record<string, string>,
   nodeArgs: string[] = [],
 ): Promise<GatewayProcess> {
+  const cwd = mkdtempSync(join(ROOT, '.test-build', 'cwd-'));
   const child = spawn(process.execPath, [...nodeArgs, mainJs], {
-    cwd: mkdtempSync(join(ROOT, '.test-build', 'cwd-')),
+    cwd,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
+    child.once('exit', (code, signal) => {
+      rmSync(cwd, { recursive: true, force: true });
+      resolve({ code, signal });
+    }),
   );
   const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gateway did not report its URL within 30 s:\n${lines.join('\n')}`));
+    }, 30_000);
     const onLine = (line: string): void => {
       lines.push(line);
       const match = /listening on (http:\/\/[^\s]+) /.exec(line);
       if (match) {
+        clearTimeout(timer);
         resolve(match[1].replace('localhost', '127.0.0.1'));
       }
     };

@@ -12,6 +12,8 @@ export interface TestApp {
   db: TestDatabase;
   /** fetch() against the app with the API key as a Bearer token. */
   request(path: string, init?: RequestInit): Promise<Response>;
+  /** POST with a JSON body (or none). */
+  post(path: string, body?: unknown): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -36,15 +38,22 @@ export async function startTestApp(
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const apiKey = config.apiKey ?? '';
+  const request = (path: string, init: RequestInit = {}): Promise<Response> =>
+    fetch(`${url}${path}`, {
+      ...init,
+      headers: { Authorization: `Bearer ${apiKey}`, ...(init.headers as Record<string, string>) },
+    });
   return {
     app,
     url,
     apiKey,
     db,
-    request: (path, init = {}) =>
-      fetch(`${url}${path}`, {
-        ...init,
-        headers: { Authorization: `Bearer ${apiKey}`, ...(init.headers as Record<string, string>) },
+    request,
+    post: (path, body) =>
+      request(path, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
       }),
     close: async () => {
       await app.close();

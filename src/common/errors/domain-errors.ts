@@ -54,3 +54,22 @@ export class InvalidSessionId extends DomainError {
     );
   }
 }
+
+export class NoQrPending extends DomainError {
+  constructor(state: string) {
+    super(HttpStatus.CONFLICT, `No QR code pending: session is ${state}`);
+  }
+}
+
+export class InvalidPhoneNumber extends DomainError {
+  constructor(field = 'phoneNumber') {
+    super(HttpStatus.BAD_REQUEST, 'Validation failed', undefined, [
+      {
+        field,
+        messages: [
+          `${field} must be a phone number such as 6281234567890, +62 812-3456-7890 or 081234567890`,
+        ],
+      },
+    ]);
+  }
+}

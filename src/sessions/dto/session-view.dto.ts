@@ -50,3 +50,95 @@ export class SessionViewDto {
   @ApiProperty({ enum: CONNECTION_STATUSES, example: 'AUTHENTICATED' })
   connectionStatus!: ConnectionStatus;
 }
+
+export class UserInfoDto {
+  /** The WhatsApp number, digits only */
+  @ApiProperty({ example: '6283876013551' })
+  phoneNumber!: string;
+
+  /** The name registered on WhatsApp */
+  @ApiProperty({ example: 'Popeye', nullable: true, type: String })
+  name!: string | null;
+
+  /** The linked device's JID */
+  @ApiProperty({ example: '6283876013551:12@s.whatsapp.net' })
+  jid!: string;
+
+  @ApiProperty({ example: 'android', nullable: true, type: String })
+  platform!: string | null;
+
+  /** WhatsApp registration status (true after a pairing-code login) */
+  @ApiProperty({ example: false })
+  registered!: boolean;
+}
+
+/** Seed 004's session with credentials. */
+export class SessionCredentialsViewDto extends SessionViewDto {
+  @ApiProperty({ type: UserInfoDto, nullable: true })
+  userInfo!: UserInfoDto | null;
+}
+
+export class SessionStatusViewDto {
+  @ApiProperty({ example: 'sales-1' })
+  sessionId!: string;
+
+  @ApiProperty({ enum: SESSION_STATES, example: 'qr_waiting' })
+  status!: SessionState;
+
+  @ApiProperty({ enum: CONNECTION_STATUSES, example: 'QR_WAITING' })
+  connectionStatus!: ConnectionStatus;
+
+  @ApiProperty({ example: true })
+  isActive!: boolean;
+
+  @ApiProperty({ example: false })
+  isAuthenticated!: boolean;
+
+  /** Whether a QR code is waiting to be scanned (GET /sessions/:id/qr) */
+  @ApiProperty({ example: true })
+  hasQr!: boolean;
+
+  @ApiProperty({ example: '2025-07-25T08:29:55.700Z', nullable: true, type: String })
+  qrExpiresAt!: string | null;
+
+  @ApiProperty({ example: null, nullable: true, type: String })
+  connectedAt!: string | null;
+
+  @ApiProperty({ example: null, nullable: true, type: String })
+  disconnectedAt!: string | null;
+
+  /** Why the session last disconnected (or why it is not running) */
+  @ApiProperty({ example: null, nullable: true, type: String })
+  disconnectReason!: string | null;
+}
+
+export class SessionQrViewDto {
+  @ApiProperty({ example: 'sales-1' })
+  sessionId!: string;
+
+  @ApiProperty({ enum: SESSION_STATES, example: 'qr_waiting' })
+  status!: SessionState;
+
+  /** The raw QR string (encode it with any QR library) */
+  @ApiProperty({ example: '2@AbCdEf...,NoiseKeyB64,IdentityKeyB64,AdvSecretB64,1' })
+  qr!: string;
+
+  /** The QR code as a PNG data URL */
+  @ApiProperty({ example: 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAA...' })
+  qrCode!: string;
+
+  @ApiProperty({ example: '2025-07-25T08:29:55.700Z' })
+  expiresAt!: string;
+}
+
+export class PairingCodeViewDto {
+  @ApiProperty({ example: 'sales-1' })
+  sessionId!: string;
+
+  @ApiProperty({ example: '6281234567890' })
+  phoneNumber!: string;
+
+  /** Type it on the phone: WhatsApp > Linked devices > Link with phone number */
+  @ApiProperty({ example: 'ABCD1234' })
+  pairingCode!: string;
+}

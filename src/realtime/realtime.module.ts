@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { SessionsModule } from '../sessions/sessions.module';
+import { WhatsappModule } from '../whatsapp/whatsapp.module';
+import { SessionEventsRelay } from './session-events.relay';
+import { SessionsGateway } from './sessions.gateway';
+
+@Module({
+  imports: [SessionsModule, WhatsappModule],
+  providers: [SessionsGateway, SessionEventsRelay],
+})
+export class RealtimeModule {}

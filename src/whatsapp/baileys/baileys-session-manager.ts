@@ -1,0 +1,294 @@
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { Mutex } from 'async-mutex';
+import { PinoLogger } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
+import { DomainError, SessionNotFound } from '../../common/errors/domain-errors';
+import { AppConfig } from '../../config/app-config';
+import { SessionEvents, SessionRemovedEvent } from '../session-events';
+import { LiveSession, SessionManager } from '../session-manager';
+import { SessionRecords } from '../session-records';
+import { BaileysSession } from './baileys-session';
+import { DatabaseAuthStateStore } from './database-auth-state';
+import { SignalKeyCache } from './signal-key-cache';
+
+const RESTORE_CONCURRENCY = 25;
+const PAIRING_READY_TIMEOUT_MS = 20_000;
+const LOGOUT_CONNECT_TIMEOUT_MS = 15_000;
+
+/** SessionManager over Baileys: one BaileysSession per running session, in this process. */
+@Injectable()
+export class BaileysSessionManager
+  extends SessionManager
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  private readonly logger = new Logger('SessionManager');
+  private readonly sessions = new Map<string, BaileysSession>();
+  private readonly locks = new Map<string, Mutex>();
+  private readonly authStore: DatabaseAuthStateStore;
+  private readonly keyCache = new SignalKeyCache();
+  private shuttingDown = false;
+
+  constructor(
+    private readonly config: AppConfig,
+    dataSource: DataSource,
+    private readonly records: SessionRecords,
+    private readonly events: EventEmitter2,
+    private readonly pino: PinoLogger,
+  ) {
+    super();
+    this.authStore = new DatabaseAuthStateStore(dataSource);
+  }
+
+  onApplicationBootstrap(): void {
+    this.restoreAll().catch((error: unknown) => {
+      this.logger.error(`Restoring sessions failed: ${String(error)}`);
+    });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.shuttingDown = true;
+    const running = [...this.sessions.values()];
+    await Promise.all(
+      running.map((session) =>
+        this.withLock(session.sessionId, async () => {
+          // Keep auto-start so the next boot brings it back; nothing is logged out
+          await session.stop('gateway shut down', true);
+          this.sessions.delete(session.sessionId);
+        }).catch((error: unknown) =>
+          this.logger.warn(`[${session.sessionId}] close failed: ${String(error)}`),
+        ),
+      ),
+    );
+  }
+
+  get(sessionId: string): LiveSession | undefined {
+    return this.sessions.get(sessionId)?.snapshot();
+  }
+
+  list(): LiveSession[] {
+    return [...this.sessions.values()].map((session) => session.snapshot());
+  }
+
+  start(sessionId: string): Promise<LiveSession> {
+    return this.withLock(sessionId, () => this.startUnlocked(sessionId));
+  }
+
+  stop(sessionId: string): Promise<void> {
+    return this.withLock(sessionId, async () => {
+      await this.requireRecord(sessionId);
+      const session = this.sessions.get(sessionId);
+      if (session) {
+        await session.stop();
+        this.sessions.delete(sessionId);
+      } else {
+        await this.records.update(sessionId, { autoStart: false });
+      }
+    });
+  }
+
+  restart(sessionId: string): Promise<LiveSession> {
+    return this.withLock(sessionId, async () => {
+      const session = this.sessions.get(sessionId);
+      if (session) {
+        await session.stop('restarting', true);
+        this.sessions.delete(sessionId);
+      }
+      return this.startUnlocked(sessionId);
+    });
+  }
+
+  logout(sessionId: string): Promise<void> {
+    return this.withLock(sessionId, () => this.logoutUnlocked(sessionId, 'logged out by request'));
+  }
+
+  remove(sessionId: string): Promise<void> {
+    return this.withLock(sessionId, async () => {
+      await this.logoutUnlocked(sessionId, 'session deleted');
+      this.events.emit(SessionEvents.Removed, {
+        sessionId,
+        at: new Date(),
+      } satisfies SessionRemovedEvent);
+    });
+  }
+
+  /** Tells WhatsApp (connecting first if needed) and forgets the auth state. */
+  private async logoutUnlocked(sessionId: string, reason: string): Promise<void> {
+    const record = await this.requireRecord(sessionId);
+    let session = this.sessions.get(sessionId);
+    if (!session && record.state !== 'logged_out' && (await this.authStore.isPaired(sessionId))) {
+      session = this.createSession(sessionId);
+      await session.start();
+      await this.waitForState(session, 'connected', LOGOUT_CONNECT_TIMEOUT_MS).catch(
+        () => undefined,
+      );
+    }
+    if (session) {
+      await session.logout(reason);
+      this.sessions.delete(sessionId);
+    }
+    await this.authStore.clear(sessionId);
+    if (!session) {
+      await this.records.update(sessionId, {
+        state: 'logged_out',
+        autoStart: false,
+        qrCode: null,
+        qrExpiresAt: null,
+        disconnectReason: reason,
+        phoneNumber: null,
+        pushName: null,
+        jid: null,
+        lid: null,
+        platform: null,
+      });
+    }
+  }
+
+  async requestPairingCode(sessionId: string, phoneNumber: string): Promise<string> {
+    const live = await this.start(sessionId);
+    const session = this.sessions.get(sessionId);
+    if (!session || live.state === 'connected' || session.paired) {
+      throw new DomainError(
+        409,
+        `Session is already linked (state: ${live.state}); log out first to link another number`,
+      );
+    }
+    try {
+      await session.waitForPairingReady(PAIRING_READY_TIMEOUT_MS);
+      return await session.requestPairingCode(phoneNumber);
+    } catch (error) {
+      throw new DomainError(
+        503,
+        'Could not get a pairing code from WhatsApp',
+        error instanceof Error ? error.message : String(error),
+      );
+    }
+  }
+
+  async restoreAll(options: { includeStopped?: boolean } = {}): Promise<string[]> {
+    const rows = await this.records.restorable(options.includeStopped ?? false);
+    const paired: string[] = [];
+    for (const row of rows) {
+      if (await this.authStore.isPaired(row.sessionId)) {
+        paired.push(row.sessionId);
+      }
+    }
+    await this.records.markOrphansDisconnected(
+      [...this.sessions.keys(), ...paired],
+      'not running: start the session to link it',
+    );
+    const queue = [...paired];
+    const started: string[] = [];
+    const worker = async (): Promise<void> => {
+      for (let id = queue.shift(); id !== undefined && !this.shuttingDown; id = queue.shift()) {
+        try {
+          await this.start(id);
+          started.push(id);
+        } catch (error) {
+          this.logger.error(`[${id}] restore failed: ${String(error)}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(RESTORE_CONCURRENCY, queue.length) }, worker));
+    if (started.length > 0) {
+      this.logger.log(`Restored ${started.length} session(s)`);
+    }
+    return started;
+  }
+
+  private async startUnlocked(sessionId: string): Promise<LiveSession> {
+    const running = this.sessions.get(sessionId);
+    if (running) {
+      return running.snapshot();
+    }
+    if (this.shuttingDown) {
+      throw new DomainError(503, 'The gateway is shutting down');
+    }
+    await this.requireRecord(sessionId);
+    const session = this.createSession(sessionId);
+    try {
+      await session.start();
+    } catch (error) {
+      this.sessions.delete(sessionId);
+      throw error;
+    }
+    return session.snapshot();
+  }
+
+  private createSession(sessionId: string): BaileysSession {
+    const session = new BaileysSession(sessionId, {
+      config: this.config.whatsapp,
+      authStore: this.authStore,
+      keyCache: this.keyCache,
+      records: this.records,
+      events: this.events,
+      baileysLogger: this.pino.logger.child(
+        { sessionId, component: 'baileys' },
+        { level: this.baileysLevel() },
+      ),
+      logger: this.logger,
+    });
+    session.onEnded(() => {
+      if (this.sessions.get(sessionId) === session) {
+        this.sessions.delete(sessionId);
+      }
+    });
+    this.sessions.set(sessionId, session);
+    return session;
+  }
+
+  /** WA_LOG_LEVEL, but never chattier than LOG_LEVEL: silencing the gateway silences Baileys too. */
+  private baileysLevel(): string {
+    const { values } = this.pino.logger.levels;
+    const rank = (level: string): number => (level === 'silent' ? Infinity : (values[level] ?? 0));
+    const { logLevel } = this.config;
+    const waLevel = this.config.whatsapp.logLevel;
+    return rank(waLevel) >= rank(logLevel) ? waLevel : logLevel;
+  }
+
+  private async requireRecord(sessionId: string) {
+    const record = await this.records.find(sessionId);
+    if (!record) {
+      throw new SessionNotFound(sessionId);
+    }
+    return record;
+  }
+
+  private waitForState(session: BaileysSession, state: string, timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (session.state === state) {
+        resolve();
+        return;
+      }
+      const listener = (event: { sessionId: string; state: string }): void => {
+        if (event.sessionId === session.sessionId && event.state === state) {
+          cleanup();
+          resolve();
+        }
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`timed out waiting for ${state}`));
+      }, timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.events.off(SessionEvents.StateChanged, listener);
+      };
+      this.events.on(SessionEvents.StateChanged, listener);
+    });
+  }
+
+  private withLock<T>(sessionId: string, task: () => Promise<T>): Promise<T> {
+    let lock = this.locks.get(sessionId);
+    if (!lock) {
+      lock = new Mutex();
+      this.locks.set(sessionId, lock);
+    }
+    return lock.runExclusive(task);
+  }
+}

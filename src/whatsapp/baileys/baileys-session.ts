@@ -1,0 +1,435 @@
+import type { Logger as NestLogger } from '@nestjs/common';
+import type { EventEmitter2 } from '@nestjs/event-emitter';
+import {
+  ConnectionState,
+  makeCacheableSignalKeyStore,
+  makeWASocket,
+  WASocket,
+} from '@whiskeysockets/baileys';
+import type { Logger as PinoLogger } from 'pino';
+import type { WhatsappConfig } from '../../config/app-config';
+import type { SessionState } from '../../sessions/whatsapp-session.entity';
+import { decideOnClose } from '../reconnect-policy';
+import type { LiveSession } from '../session-manager';
+import {
+  AccountInfo,
+  SessionAccountUpdatedEvent,
+  SessionConnectedEvent,
+  SessionDisconnectedEvent,
+  SessionEvents,
+  SessionQrEvent,
+  SessionStateChangedEvent,
+} from '../session-events';
+import type { SessionPatch, SessionRecords } from '../session-records';
+import { accountFromCreds, isPaired } from './account-info';
+import type { DatabaseAuthState, DatabaseAuthStateStore } from './database-auth-state';
+import type { SignalKeyCache } from './signal-key-cache';
+
+const FIRST_QR_TTL_MS = 60_000;
+const NEXT_QR_TTL_MS = 20_000;
+
+export interface BaileysSessionDeps {
+  config: WhatsappConfig;
+  authStore: DatabaseAuthStateStore;
+  keyCache: SignalKeyCache;
+  records: SessionRecords;
+  events: EventEmitter2;
+  /** Baileys' own logger (pino, at WA_LOG_LEVEL). */
+  baileysLogger: PinoLogger;
+  logger: NestLogger;
+  random?: () => number;
+}
+
+type Ended = 'stopped' | 'logged_out' | 'given_up';
+
+/**
+ * One WhatsApp session: a Baileys socket, replaced on every reconnect, with the reconnect
+ * policy applied to each close. Connection updates are handled one at a time, in order, and each
+ * state is written to the database before its domain event is published.
+ */
+export class BaileysSession {
+  state: SessionState = 'connecting';
+  readonly startedAt = new Date();
+  account: AccountInfo | null = null;
+
+  private socket: WASocket | undefined;
+  private auth!: DatabaseAuthState;
+  private keys!: ReturnType<typeof makeCacheableSignalKeyStore>;
+  private failedAttempts = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private qrCount = 0;
+  private closing = false;
+  private updates: Promise<void> = Promise.resolve();
+  private socketClosed: (() => void) | undefined;
+  private endedListener: ((ended: Ended) => void) | undefined;
+  private qrWaiters: (() => void)[] = [];
+
+  constructor(
+    readonly sessionId: string,
+    private readonly deps: BaileysSessionDeps,
+  ) {}
+
+  /** Called once when the session stops running by itself (logged out, gave up, replaced). */
+  onEnded(listener: (ended: Ended) => void): void {
+    this.endedListener = listener;
+  }
+
+  snapshot(): LiveSession {
+    return {
+      sessionId: this.sessionId,
+      state: this.state,
+      startedAt: this.startedAt,
+      account: this.account,
+      registered: Boolean(this.auth?.state.creds.registered),
+    };
+  }
+
+  get paired(): boolean {
+    return this.auth ? isPaired(this.auth.state.creds) : false;
+  }
+
+  async start(): Promise<void> {
+    this.auth = await this.deps.authStore.load(this.sessionId);
+    this.deps.keyCache.forget(this.sessionId);
+    this.keys = makeCacheableSignalKeyStore(
+      this.auth.state.keys,
+      this.deps.baileysLogger,
+      this.deps.keyCache.forSession(this.sessionId),
+    );
+    this.account = isPaired(this.auth.state.creds) ? accountFromCreds(this.auth.state.creds) : null;
+    await this.setState('connecting', { disconnectReason: null, autoStart: true });
+    this.connect();
+  }
+
+  /** Closes the socket without logging out; the device stays linked. */
+  async stop(reason = 'stopped', autoStart = false): Promise<void> {
+    await this.close();
+    await this.serially(() =>
+      this.setState('disconnected', {
+        disconnectReason: reason,
+        autoStart,
+        qrCode: null,
+        qrExpiresAt: null,
+      }),
+    );
+  }
+
+  /** Unlinks the device: tells WhatsApp when connected, then forgets the auth state. */
+  async logout(reason = 'logged out by request'): Promise<void> {
+    if (this.state === 'logged_out') {
+      return;
+    }
+    this.closing = true;
+    this.clearReconnect();
+    const socket = this.socket;
+    if (socket && this.state === 'connected') {
+      const closed = this.waitForSocketClose();
+      try {
+        await socket.logout();
+        await closed;
+      } catch (error) {
+        this.deps.logger.warn(`[${this.sessionId}] logout request failed: ${String(error)}`);
+        await this.close();
+      }
+    } else {
+      await this.close();
+    }
+    await this.serially(() => this.becomeLoggedOut(reason, null));
+  }
+
+  /** Resolves when a QR code is pending (the socket is ready for pairing), or rejects on timeout. */
+  async waitForPairingReady(timeoutMs: number): Promise<void> {
+    if (this.state === 'qr_waiting') {
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.qrWaiters = this.qrWaiters.filter((waiter) => waiter !== done);
+        reject(new Error('timed out waiting for the session to be ready for pairing'));
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.qrWaiters.push(done);
+    });
+  }
+
+  async requestPairingCode(phoneNumber: string): Promise<string> {
+    if (!this.socket) {
+      throw new Error('session is not running');
+    }
+    return this.socket.requestPairingCode(phoneNumber);
+  }
+
+  private connect(): void {
+    const { config, baileysLogger } = this.deps;
+    this.closing = false;
+    const socket = makeWASocket({
+      auth: { creds: this.auth.state.creds, keys: this.keys },
+      logger: baileysLogger,
+      browser: [config.deviceName, 'Chrome', '120.0.0'],
+      ...(config.version ? { version: config.version } : {}),
+      ...(config.wsUrl ? { waWebSocketUrl: config.wsUrl } : {}),
+      markOnlineOnConnect: false,
+      syncFullHistory: false,
+      generateHighQualityLinkPreview: false,
+    });
+    this.socket = socket;
+    socket.ev.on('creds.update', () => {
+      this.auth.saveCreds().catch((error: unknown) => {
+        this.deps.logger.error(`[${this.sessionId}] could not save creds: ${String(error)}`);
+      });
+      this.serially(() => this.refreshAccountName()).catch(() => undefined);
+    });
+    socket.ev.on('connection.update', (update) => {
+      this.serially(() => this.onConnectionUpdate(socket, update)).catch((error: unknown) => {
+        this.deps.logger.error(`[${this.sessionId}] connection update failed: ${String(error)}`);
+      });
+    });
+  }
+
+  private async onConnectionUpdate(
+    socket: WASocket,
+    update: Partial<ConnectionState>,
+  ): Promise<void> {
+    if (socket !== this.socket) {
+      return;
+    }
+    if (update.qr) {
+      await this.onQr(update.qr);
+    }
+    if (update.connection === 'open') {
+      await this.onOpen();
+    } else if (update.connection === 'close') {
+      this.socket = undefined;
+      this.socketClosed?.();
+      this.socketClosed = undefined;
+      if (!this.closing) {
+        await this.onClose(update.lastDisconnect?.error);
+      }
+    }
+  }
+
+  private async onQr(qr: string): Promise<void> {
+    const ttl = this.qrCount === 0 ? FIRST_QR_TTL_MS : NEXT_QR_TTL_MS;
+    this.qrCount += 1;
+    const expiresAt = new Date(Date.now() + ttl);
+    await this.setState('qr_waiting', { qrCode: qr, qrExpiresAt: expiresAt });
+    this.publish<SessionQrEvent>(SessionEvents.Qr, { sessionId: this.sessionId, qr, expiresAt });
+    const waiters = this.qrWaiters;
+    this.qrWaiters = [];
+    waiters.forEach((resolve) => resolve());
+  }
+
+  private async onOpen(): Promise<void> {
+    this.failedAttempts = 0;
+    this.qrCount = 0;
+    await this.auth.flush();
+    const account = accountFromCreds(this.auth.state.creds);
+    this.account = account;
+    const now = new Date();
+    await this.setState('connected', {
+      connectedAt: now,
+      disconnectReason: null,
+      qrCode: null,
+      qrExpiresAt: null,
+      phoneNumber: account?.phoneNumber ?? null,
+      pushName: account?.name ?? null,
+      jid: account?.jid ?? null,
+      lid: account?.lid ?? null,
+      platform: account?.platform ?? null,
+    });
+    if (account) {
+      this.publish<SessionConnectedEvent>(SessionEvents.Connected, {
+        sessionId: this.sessionId,
+        account,
+        at: now,
+      });
+    }
+  }
+
+  private async onClose(error: Error | undefined): Promise<void> {
+    const statusCode = (error as { output?: { statusCode?: number } } | undefined)?.output
+      ?.statusCode;
+    const decision = decideOnClose({
+      statusCode,
+      message: error?.message,
+      failedAttempts: this.failedAttempts,
+      limits: this.deps.config.reconnect,
+      random: this.deps.random,
+    });
+    const disconnected = (willReconnect: boolean, reason: string, loggedOut = false): void =>
+      this.publish<SessionDisconnectedEvent>(SessionEvents.Disconnected, {
+        sessionId: this.sessionId,
+        statusCode: statusCode ?? null,
+        reason,
+        willReconnect,
+        loggedOut,
+        at: new Date(),
+      });
+
+    switch (decision.action) {
+      case 'reconnect-now':
+        // The pairing result must be stored before the new socket logs in with it
+        await this.auth.flush();
+        await this.setState('connecting', { disconnectReason: decision.reason });
+        disconnected(true, decision.reason);
+        this.connect();
+        return;
+      case 'reconnect-later': {
+        this.failedAttempts = decision.attempt;
+        const limit = this.deps.config.reconnect.maxAttempts;
+        const reason = `${decision.reason}; reconnecting in ${Math.round(decision.delayMs / 100) / 10}s (attempt ${decision.attempt}${limit > 0 ? `/${limit}` : ''})`;
+        await this.setState('disconnected', {
+          disconnectedAt: new Date(),
+          disconnectReason: reason,
+          qrCode: null,
+          qrExpiresAt: null,
+        });
+        disconnected(true, reason);
+        this.reconnectTimer = setTimeout(() => {
+          this.reconnectTimer = undefined;
+          this.serially(async () => {
+            if (this.closing || this.socket) {
+              return;
+            }
+            await this.setState('connecting', {});
+            this.connect();
+          }).catch(() => undefined);
+        }, decision.delayMs);
+        return;
+      }
+      case 'logged-out':
+        await this.becomeLoggedOut(decision.reason, statusCode ?? null);
+        return;
+      case 'stop':
+        await this.auth.flush();
+        await this.setState('disconnected', {
+          disconnectedAt: new Date(),
+          disconnectReason: decision.reason,
+          autoStart: decision.autoStart,
+          qrCode: null,
+          qrExpiresAt: null,
+        });
+        disconnected(false, decision.reason);
+        this.end('given_up');
+        return;
+      default: {
+        const unreachable: never = decision;
+        throw new Error(`unknown decision ${JSON.stringify(unreachable)}`);
+      }
+    }
+  }
+
+  private async becomeLoggedOut(reason: string, statusCode: number | null): Promise<void> {
+    await this.auth.flush();
+    this.auth.close();
+    this.deps.keyCache.forget(this.sessionId);
+    await this.deps.authStore.clear(this.sessionId);
+    this.account = null;
+    await this.setState('logged_out', {
+      disconnectedAt: new Date(),
+      disconnectReason: reason,
+      autoStart: false,
+      qrCode: null,
+      qrExpiresAt: null,
+      phoneNumber: null,
+      pushName: null,
+      jid: null,
+      lid: null,
+      platform: null,
+    });
+    this.publish<SessionDisconnectedEvent>(SessionEvents.Disconnected, {
+      sessionId: this.sessionId,
+      statusCode,
+      reason,
+      willReconnect: false,
+      loggedOut: true,
+      at: new Date(),
+    });
+    this.end('logged_out');
+  }
+
+  /** The push name arrives after login (history sync); keep the stored account current. */
+  private async refreshAccountName(): Promise<void> {
+    if (this.state !== 'connected' || !this.account) {
+      return;
+    }
+    const latest = accountFromCreds(this.auth.state.creds);
+    if (latest && (latest.name !== this.account.name || latest.lid !== this.account.lid)) {
+      this.account = latest;
+      await this.deps.records.update(this.sessionId, { pushName: latest.name, lid: latest.lid });
+      this.publish<SessionAccountUpdatedEvent>(SessionEvents.AccountUpdated, {
+        sessionId: this.sessionId,
+        account: latest,
+        at: new Date(),
+      });
+    }
+  }
+
+  private async close(): Promise<void> {
+    this.closing = true;
+    this.clearReconnect();
+    const socket = this.socket;
+    if (socket) {
+      const closed = this.waitForSocketClose();
+      await socket.end(undefined);
+      await closed;
+    }
+    await this.updates;
+    await this.auth?.flush();
+    // This socket is done: whatever Baileys still finishes for it must not write any more
+    this.auth?.close();
+    this.deps.keyCache.forget(this.sessionId);
+  }
+
+  private waitForSocketClose(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.socketClosed = resolve;
+    });
+  }
+
+  private clearReconnect(): void {
+    if (this.reconnectTimer) {
+      clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = undefined;
+    }
+  }
+
+  private end(ended: Ended): void {
+    this.closing = true;
+    this.clearReconnect();
+    this.endedListener?.(ended);
+  }
+
+  private async setState(state: SessionState, patch: SessionPatch): Promise<void> {
+    const previousState = this.state;
+    this.state = state;
+    await this.deps.records.update(this.sessionId, { ...patch, state });
+    if (previousState !== state) {
+      this.publish<SessionStateChangedEvent>(SessionEvents.StateChanged, {
+        sessionId: this.sessionId,
+        state,
+        previousState,
+        reason: patch.disconnectReason ?? null,
+        at: new Date(),
+      });
+    }
+  }
+
+  private publish<T>(event: string, payload: T): void {
+    try {
+      this.deps.events.emit(event, payload);
+    } catch (error) {
+      this.deps.logger.error(`[${this.sessionId}] a ${event} listener failed: ${String(error)}`);
+    }
+  }
+
+  /** Runs `task` after every connection update queued before it. */
+  private serially(task: () => Promise<void>): Promise<void> {
+    const run = this.updates.then(task);
+    this.updates = run.catch(() => undefined);
+    return run;
+  }
+}

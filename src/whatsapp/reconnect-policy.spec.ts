@@ -1,0 +1,75 @@
+import { backoffDelay, decideOnClose, ReconnectLimits } from './reconnect-policy';
+
+const limits: ReconnectLimits = { baseDelayMs: 1000, maxDelayMs: 30_000, maxAttempts: 5 };
+const decide = (
+  statusCode: number | undefined,
+  failedAttempts = 0,
+  message?: string,
+  random = () => 1,
+) => decideOnClose({ statusCode, message, failedAttempts, limits, random });
+
+describe('reconnect policy', () => {
+  it('reconnects at once after 515 (restart required), whatever the attempt count', () => {
+    expect(decide(515, 99)).toEqual({ action: 'reconnect-now', reason: 'restart required (515)' });
+  });
+
+  it('ends logged out after 401, never retrying', () => {
+    expect(decide(401)).toMatchObject({ action: 'logged-out' });
+    expect(decide(401, 0, 'Intentional Logout').reason).toContain('Intentional Logout');
+  });
+
+  it('stops after 440 (replaced) and does not auto-start it again', () => {
+    expect(decide(440)).toEqual({
+      action: 'stop',
+      reason: 'connection replaced: the same session was opened elsewhere (440)',
+      autoStart: false,
+    });
+  });
+
+  it('stops when the QR codes ran out instead of looping on new QR codes', () => {
+    expect(decide(408, 0, 'QR refs attempts ended')).toEqual({
+      action: 'stop',
+      reason: 'QR code was not scanned in time',
+      autoStart: false,
+    });
+  });
+
+  it('retries other closes with capped exponential backoff', () => {
+    const delays = [0, 1, 2, 3, 4].map((failed) => {
+      const decision = decide(428, failed);
+      expect(decision.action).toBe('reconnect-later');
+      return decision.action === 'reconnect-later' ? decision.delayMs : -1;
+    });
+    expect(delays).toEqual([1000, 2000, 4000, 8000, 16000]);
+    expect(backoffDelay(10, limits, () => 1)).toBe(30_000);
+  });
+
+  it('adds jitter: between half and all of the ceiling', () => {
+    expect(backoffDelay(3, limits, () => 0)).toBe(2000);
+    expect(backoffDelay(3, limits, () => 0.5)).toBe(3000);
+    expect(backoffDelay(3, limits, () => 1)).toBe(4000);
+  });
+
+  it('gives up after the configured number of failed attempts, keeping it restorable', () => {
+    const decision = decide(503, 5);
+    expect(decision).toMatchObject({ action: 'stop', autoStart: true });
+    expect(decision.reason).toBe(
+      'gave up after 5 failed reconnect attempts: WhatsApp service unavailable (503)',
+    );
+  });
+
+  it('retries forever when maxAttempts is 0', () => {
+    const forever = decideOnClose({
+      statusCode: undefined,
+      message: 'connect ECONNREFUSED 127.0.0.1:1',
+      failedAttempts: 1000,
+      limits: { ...limits, maxAttempts: 0 },
+      random: () => 1,
+    });
+    expect(forever).toMatchObject({
+      action: 'reconnect-later',
+      delayMs: 30_000,
+      reason: 'connect ECONNREFUSED 127.0.0.1:1',
+    });
+  });
+});

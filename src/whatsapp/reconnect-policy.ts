@@ -1,0 +1,97 @@
+/** What to do when a session's connection closes. Pure, so every branch is unit tested. */
+export type CloseDecision =
+  /** 515 restart required: reconnect at once, not an error. */
+  | { action: 'reconnect-now'; reason: string }
+  /** A transient failure: wait `delayMs`, then reconnect. */
+  | { action: 'reconnect-later'; reason: string; delayMs: number; attempt: number }
+  /** 401: the device was logged out or removed; clear the auth state, never retry. */
+  | { action: 'logged-out'; reason: string }
+  /** Stop for good (replaced, forbidden, QR not scanned, gave up); `reason` says why. */
+  | { action: 'stop'; reason: string; autoStart: boolean };
+
+export interface ReconnectLimits {
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Consecutive failed attempts before giving up; 0 retries forever. */
+  maxAttempts: number;
+}
+
+export interface CloseContext {
+  /** Close code from Baileys (a Boom statusCode), if any. */
+  statusCode: number | undefined;
+  message: string | undefined;
+  /** Consecutive failed attempts so far (reset when the connection opens). */
+  failedAttempts: number;
+  limits: ReconnectLimits;
+  random?: () => number;
+}
+
+/** Capped exponential backoff with jitter: the n-th retry waits between 50% and 100% of min(max, base·2ⁿ⁻¹). */
+export function backoffDelay(
+  attempt: number,
+  limits: Pick<ReconnectLimits, 'baseDelayMs' | 'maxDelayMs'>,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(limits.maxDelayMs, limits.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling * (0.5 + random() * 0.5));
+}
+
+const REASONS: Record<number, string> = {
+  401: 'logged out from the phone (device removed)',
+  403: 'WhatsApp refused this account (forbidden)',
+  408: 'connection timed out',
+  411: 'multi-device mismatch: link the device again',
+  428: 'connection closed',
+  440: 'connection replaced: the same session was opened elsewhere',
+  500: 'bad session',
+  503: 'WhatsApp service unavailable',
+  515: 'restart required',
+};
+
+export function describeClose(statusCode: number | undefined, message: string | undefined): string {
+  const known = statusCode === undefined ? undefined : REASONS[statusCode];
+  const detail = message && message !== 'Connection Failure' ? message : undefined;
+  if (known && detail && !known.toLowerCase().includes(detail.toLowerCase())) {
+    return `${known} (${statusCode}: ${detail})`;
+  }
+  if (known) {
+    return `${known} (${statusCode})`;
+  }
+  return detail ?? (statusCode ? `closed with code ${statusCode}` : 'connection lost');
+}
+
+export function decideOnClose(context: CloseContext): CloseDecision {
+  const { statusCode, message, limits } = context;
+  const reason = describeClose(statusCode, message);
+  switch (statusCode) {
+    case 515:
+      return { action: 'reconnect-now', reason };
+    case 401:
+      return { action: 'logged-out', reason };
+    case 440:
+      // Another process holds these credentials; fighting it would loop forever
+      return { action: 'stop', reason, autoStart: false };
+    case 403:
+    case 411:
+      return { action: 'stop', reason, autoStart: false };
+    default:
+      break;
+  }
+  if (statusCode === 408 && message === 'QR refs attempts ended') {
+    return { action: 'stop', reason: 'QR code was not scanned in time', autoStart: false };
+  }
+  const attempt = context.failedAttempts + 1;
+  if (limits.maxAttempts > 0 && attempt > limits.maxAttempts) {
+    return {
+      action: 'stop',
+      reason: `gave up after ${limits.maxAttempts} failed reconnect attempts: ${reason}`,
+      autoStart: true,
+    };
+  }
+  return {
+    action: 'reconnect-later',
+    reason,
+    attempt,
+    delayMs: backoffDelay(attempt, limits, context.random),
+  };
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { WhatsappSessionEntity } from '../sessions/whatsapp-session.entity';
+import { AuthKeyEntity } from './auth-key.entity';
+import { BaileysSessionManager } from './baileys/baileys-session-manager';
+import { SessionManager } from './session-manager';
+import { SessionRecords } from './session-records';
+
+/** The only module that talks to WhatsApp (through Baileys). */
+@Module({
+  imports: [TypeOrmModule.forFeature([WhatsappSessionEntity, AuthKeyEntity])],
+  providers: [SessionRecords, { provide: SessionManager, useClass: BaileysSessionManager }],
+  exports: [SessionManager, SessionRecords],
+})
+export class WhatsappModule {}

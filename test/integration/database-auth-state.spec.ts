@@ -1,0 +1,107 @@
+import { DataSource } from 'typeorm';
+import { dataSourceOptions, openDataSource } from '../../src/database/data-source';
+import { DatabaseAuthStateStore } from '../../src/whatsapp/baileys/database-auth-state';
+import { createTestDatabase, TestDatabase, testTier } from '../support/test-database';
+
+describe(`database auth state (${testTier()})`, () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let store: DatabaseAuthStateStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dataSource = await openDataSource(dataSourceOptions(db.config));
+    store = new DatabaseAuthStateStore(dataSource);
+  });
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await db?.drop();
+  });
+
+  it('starts with fresh creds and persists them with their binary keys intact', async () => {
+    const first = await store.load('s-creds');
+    expect(first.state.creds.me).toBeUndefined();
+    expect(await store.isPaired('s-creds')).toBe(false);
+    first.state.creds.me = { id: '6281234567890:3@s.whatsapp.net', name: 'Popeye' };
+    first.state.creds.platform = 'android';
+    await first.saveCreds();
+
+    const again = await store.load('s-creds');
+    expect(again.state.creds.me).toEqual({ id: '6281234567890:3@s.whatsapp.net', name: 'Popeye' });
+    expect(again.state.creds.platform).toBe('android');
+    expect(Buffer.from(again.state.creds.noiseKey.private)).toEqual(
+      Buffer.from(first.state.creds.noiseKey.private),
+    );
+    expect(again.state.creds.signedPreKey.keyId).toBe(first.state.creds.signedPreKey.keyId);
+    expect(await store.isPaired('s-creds')).toBe(true);
+  });
+
+  it('stores, overwrites and deletes Signal keys per session', async () => {
+    const auth = await store.load('s-keys');
+    const other = await store.load('s-other');
+    const keyPair = { public: Buffer.from([1, 2, 3]), private: Buffer.from([4, 5, 6]) };
+    await auth.state.keys.set({
+      'pre-key': { '1': keyPair, '2': keyPair },
+      session: { '6281.0': Buffer.from('session-record') },
+      'app-state-sync-key': { AAAA: { keyData: Buffer.from([9, 9]), timestamp: 5 } },
+    });
+    await other.state.keys.set({
+      'pre-key': { '1': { public: Buffer.from([7]), private: Buffer.from([8]) } },
+    });
+
+    const preKeys = await auth.state.keys.get('pre-key', ['1', '2', '3']);
+    expect(Object.keys(preKeys).sort()).toEqual(['1', '2']);
+    expect(Buffer.from(preKeys['1'].public)).toEqual(Buffer.from([1, 2, 3]));
+    expect(Buffer.from((await auth.state.keys.get('session', ['6281.0']))['6281.0'])).toEqual(
+      Buffer.from('session-record'),
+    );
+    const syncKey = (await auth.state.keys.get('app-state-sync-key', ['AAAA'])).AAAA;
+    expect(Buffer.from(syncKey.keyData!)).toEqual(Buffer.from([9, 9]));
+
+    await auth.state.keys.set({
+      'pre-key': { '1': null, '2': { public: Buffer.from([0]), private: Buffer.from([0]) } },
+    });
+    const after = await auth.state.keys.get('pre-key', ['1', '2']);
+    expect(after['1']).toBeUndefined();
+    expect(Buffer.from(after['2'].public)).toEqual(Buffer.from([0]));
+    expect(Buffer.from((await other.state.keys.get('pre-key', ['1']))['1'].public)).toEqual(
+      Buffer.from([7]),
+    );
+  });
+
+  it('reads many keys at once (chunked IN lists)', async () => {
+    const auth = await store.load('s-many');
+    const many: Record<string, Buffer> = {};
+    for (let i = 0; i < 1200; i++) {
+      many[`${i}`] = Buffer.from(`k${i}`);
+    }
+    await auth.state.keys.set({ 'sender-key': many });
+    const read = await auth.state.keys.get('sender-key', Object.keys(many));
+    expect(Object.keys(read)).toHaveLength(1200);
+    expect(Buffer.from(read['1199']).toString()).toBe('k1199');
+  });
+
+  it('applies writes in order even when they are not awaited one by one', async () => {
+    const auth = await store.load('s-order');
+    const writes: Promise<void>[] = [];
+    for (let i = 0; i < 20; i++) {
+      writes.push(
+        Promise.resolve(auth.state.keys.set({ session: { peer: Buffer.from(`v${i}`) } })),
+      );
+    }
+    await Promise.all(writes);
+    await auth.flush();
+    expect(Buffer.from((await auth.state.keys.get('session', ['peer'])).peer).toString()).toBe(
+      'v19',
+    );
+  });
+
+  it('clears the whole auth state of one session only', async () => {
+    await store.clear('s-keys');
+    const cleared = await store.load('s-keys');
+    expect(await cleared.state.keys.get('pre-key', ['2'])).toEqual({});
+    expect(
+      Object.keys(await (await store.load('s-other')).state.keys.get('pre-key', ['1'])),
+    ).toEqual(['1']);
+  });
+});

@@ -1,0 +1,73 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { installTrustRoot, WaSimulator } from '../wa-sim';
+import { runCurveSignaturesInMainRealm } from '../wa-sim/testing/main-realm-curve';
+import { SessionEvents } from '../../src/whatsapp/session-events';
+import { startTestApp, TestApp } from './test-app';
+import type { TestDatabase } from './test-database';
+
+/** Fast reconnects for tests; the policy itself is unit tested with the real defaults. */
+export const TEST_WA_ENV = {
+  WA_RECONNECT_BASE_DELAY_MS: '200',
+  WA_RECONNECT_MAX_DELAY_MS: '1000',
+  WA_RECONNECT_MAX_ATTEMPTS: '5',
+};
+
+/**
+ * Starts a simulator and makes this process's Baileys trust it (as a test CA would be). Signal
+ * signatures run on the libsignal loaded outside Jest's sandbox, where they are ~10x faster.
+ */
+export async function startSimulator(): Promise<{ sim: WaSimulator; untrust: () => void }> {
+  const sim = await WaSimulator.start();
+  const untrustRoot = installTrustRoot(sim.rootPublicKey);
+  const restoreCurve = runCurveSignaturesInMainRealm();
+  return {
+    sim,
+    untrust: () => {
+      untrustRoot();
+      restoreCurve();
+    },
+  };
+}
+
+/** The real app, pointed at the simulator. */
+export function startGateway(
+  sim: WaSimulator,
+  env: Record<string, string> = {},
+  db?: TestDatabase,
+): Promise<TestApp> {
+  return startTestApp({ WA_WS_URL: sim.wsUrl, ...TEST_WA_ENV, ...env }, db);
+}
+
+type SessionEventName = (typeof SessionEvents)[keyof typeof SessionEvents];
+
+/**
+ * Resolves with the next domain event `name` for `sessionId` matching `predicate`. Register it
+ * before triggering the action that causes the event.
+ */
+export function nextSessionEvent<T extends { sessionId: string }>(
+  gateway: TestApp,
+  name: SessionEventName,
+  sessionId: string,
+  predicate: (event: T) => boolean = () => true,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const events = gateway.app.get(EventEmitter2);
+  return new Promise<T>((resolve, reject) => {
+    const listener = (event: T): void => {
+      if (event.sessionId === sessionId && predicate(event)) {
+        cleanup();
+        resolve(event);
+      }
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${name} of ${sessionId}`));
+    }, timeoutMs);
+    timer.unref();
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      events.off(name, listener);
+    };
+    events.on(name, listener);
+  });
+}
