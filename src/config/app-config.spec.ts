@@ -88,4 +88,31 @@ describe('AppConfig', () => {
     ).toEqual(['https://a.example', 'https://b.example']);
     expect(AppConfig.fromEnv({ CORS_ORIGINS: '*' }).corsOrigins).toBe(true);
   });
+
+  it('reads the WhatsApp settings: socket URL, pinned version, device name, reconnect limits', () => {
+    const config = AppConfig.fromEnv({
+      WA_WS_URL: 'ws://127.0.0.1:9999',
+      WA_VERSION: '2.3000.1027934701',
+      WA_DEVICE_NAME: 'Acme CRM',
+      WA_RECONNECT_BASE_DELAY_MS: '500',
+      WA_RECONNECT_MAX_DELAY_MS: '10000',
+      WA_RECONNECT_MAX_ATTEMPTS: '0',
+    });
+    expect(config.whatsapp).toEqual({
+      wsUrl: 'ws://127.0.0.1:9999',
+      version: [2, 3000, 1027934701],
+      deviceName: 'Acme CRM',
+      logLevel: 'warn',
+      reconnect: { baseDelayMs: 500, maxDelayMs: 10000, maxAttempts: 0 },
+    });
+    expect(AppConfig.fromEnv({ WA_VERSION: '2,3000,1' }).whatsapp.version).toEqual([2, 3000, 1]);
+    expect(AppConfig.fromEnv({}).whatsapp).toMatchObject({ wsUrl: undefined, version: undefined });
+    expect(problemsOf({ WA_WS_URL: 'http://x' })[0]).toMatch(
+      /^WA_WS_URL must be a ws:\/\/ or wss:\/\/ URL/,
+    );
+    expect(problemsOf({ WA_VERSION: 'latest' })[0]).toMatch(/^WA_VERSION /);
+    expect(problemsOf({ WA_RECONNECT_MAX_ATTEMPTS: '-1' })[0]).toMatch(
+      /^WA_RECONNECT_MAX_ATTEMPTS /,
+    );
+  });
 });

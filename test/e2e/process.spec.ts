@@ -4,7 +4,8 @@ import { WaSimulator } from '../wa-sim';
 import { runCurveSignaturesInMainRealm } from '../wa-sim/testing/main-realm-curve';
 import { buildGateway, startGatewayProcess } from '../support/built-gateway';
 import { connectSocket, emitWithAck, nextEvent } from '../support/socket-client';
-import { createTestDatabase, TestDatabase, testTier } from '../support/test-database';
+import Database from 'better-sqlite3';
+import { createTestDatabase, mysqlAdmin, TestDatabase, testTier } from '../support/test-database';
 
 describe('the gateway process', () => {
   let build: ReturnType<typeof buildGateway>;
@@ -59,6 +60,32 @@ describe('the gateway process', () => {
     for (const line of gateway.lines.filter((l) => l.startsWith('{'))) {
       expect(() => JSON.parse(line) as unknown).not.toThrow();
     }
+  });
+  it('logs an unexpected error with its id and stack, and answers only the id', async () => {
+    const gateway = await startGatewayProcess(build.mainJs, {
+      ...db.env,
+      API_KEY: 'process-test-key-0123456789',
+    });
+    if (testTier() === 'sqlite') {
+      const sqlite = new Database(db.config.sqlitePath);
+      sqlite.exec('DROP TABLE whatsapp_sessions');
+      sqlite.close();
+    } else {
+      await mysqlAdmin(`DROP TABLE \`${db.config.name}\`.whatsapp_sessions`);
+    }
+    const response = await fetch(`${gateway.url}/sessions/all`, {
+      headers: { 'X-API-Key': 'process-test-key-0123456789' },
+    });
+    expect(response.status).toBe(500);
+    const body = (await response.json()) as { error_id: string };
+    gateway.child.kill('SIGTERM');
+    await gateway.exited;
+    const logged = gateway.lines.find(
+      (line) => line.includes(body.error_id) && line.includes('"level":"error"'),
+    );
+    expect(logged).toBeDefined();
+    expect(logged).toMatch(/whatsapp_sessions/);
+    expect(logged).toMatch(/"stack":/);
   });
 });
 

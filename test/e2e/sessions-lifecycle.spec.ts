@@ -1,6 +1,7 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
 import type { WaSimulator } from '../wa-sim';
+import { ContactEntity } from '../../src/contacts/contact.entity';
 import { AuthKeyEntity } from '../../src/whatsapp/auth-key.entity';
 import {
   SessionConnectedEvent,
@@ -354,6 +355,12 @@ describe(`session lifecycle over REST against the simulator (${testTier()})`, ()
   });
 
   it('deletes a session with its auth state; contacts stay unless purge=true', async () => {
+    const contacts = gateway.app.get(DataSource).getRepository(ContactEntity);
+    await contacts.insert([
+      { sessionId: 'iso-b', contactId: '6281111111111@s.whatsapp.net' },
+      { sessionId: 'flow-3', contactId: '6282222222222@s.whatsapp.net' },
+    ]);
+
     const response = await gateway.request('/sessions/iso-b', { method: 'DELETE' });
     expect(response.status).toBe(200);
     expect(await json(response)).toEqual({
@@ -363,6 +370,12 @@ describe(`session lifecycle over REST against the simulator (${testTier()})`, ()
     });
     expect(await authRows('iso-b')).toBe(0);
     expect((await gateway.request('/sessions/iso-b')).status).toBe(404);
+    expect(await contacts.countBy({ sessionId: 'iso-b' })).toBe(1);
+
+    const purged = await gateway.request('/sessions/flow-3?purge=true', { method: 'DELETE' });
+    expect((await json(purged)).data).toEqual({ sessionId: 'flow-3', purged: true });
+    expect(await authRows('flow-3')).toBe(0);
+    expect(await contacts.countBy({ sessionId: 'flow-3' })).toBe(0);
   });
 });
 

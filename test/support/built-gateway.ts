@@ -64,9 +64,10 @@ export async function startGatewayProcess(
     };
     createInterface({ input: child.stdout }).on('line', onLine);
     createInterface({ input: child.stderr }).on('line', onLine);
-    void exited.then(({ code }) =>
-      reject(new Error(`gateway exited with ${code}:\n${lines.join('\n')}`)),
-    );
+    void exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`gateway exited with ${code}:\n${lines.join('\n')}`));
+    });
   });
   return { child, url, lines, exited };
 }

@@ -408,6 +408,8 @@ export class BaileysSession {
     this.state = state;
     await this.deps.records.update(this.sessionId, { ...patch, state });
     if (previousState !== state) {
+      const reason = patch.disconnectReason ? `: ${patch.disconnectReason}` : '';
+      this.deps.logger.log(`[${this.sessionId}] ${previousState} -> ${state}${reason}`);
       this.publish<SessionStateChangedEvent>(SessionEvents.StateChanged, {
         sessionId: this.sessionId,
         state,
