@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { In, QueryFailedError, Repository } from 'typeorm';
 import {
   InvalidPhoneNumber,
+  InvalidSessionId,
   NoQrPending,
   SessionAlreadyExists,
   SessionNotFound,
@@ -22,6 +23,7 @@ import type {
   SessionViewDto,
 } from './dto/session-view.dto';
 import { QrImageService } from './qr-image.service';
+import { isValidSessionId, RESERVED_SESSION_IDS } from './session-id';
 import {
   toCredentialsView,
   toSessionView,
@@ -49,6 +51,9 @@ export class SessionsService {
   /** Creates a session (409 if the id exists) and starts it. */
   async create(sessionId: string | undefined, name: string | undefined): Promise<SessionViewDto> {
     const id = sessionId ?? randomUUID();
+    if (!isValidSessionId(id) || RESERVED_SESSION_IDS.has(id)) {
+      throw new InvalidSessionId();
+    }
     if (await this.sessions.existsBy({ sessionId: id })) {
       throw new SessionAlreadyExists(id);
     }

@@ -32,7 +32,8 @@ describe(`session errors and bad input (${testTier()})`, () => {
       expect({ id, status: response.status }).toEqual({ id, status: 400 });
       expect(await response.json()).toEqual({
         success: false,
-        message: 'Invalid session id: use 1-100 characters from A-Z, a-z, 0-9, "_", "." and "-"',
+        message:
+          'Invalid session id: use 1-100 characters from A-Z, a-z, 0-9, "_", "." and "-" ("all" and "connected" are reserved)',
       });
     }
   });

@@ -170,6 +170,11 @@ describe(`sessions over socket.io with the seed 002 events (${testTier()})`, () 
       });
       expect((await error).message).toBe((ack as { message: string }).message);
     }
+    const reserved = await emitWithAck(socket, 'start_session', { sessionId: 'all' });
+    expect(reserved).toMatchObject({
+      success: false,
+      message: expect.stringContaining('reserved'),
+    });
     const unknown = nextEvent<{ sessionId: string; message: string }>(socket, 'session_error');
     expect(await emitWithAck(socket, 'get_session_status', { sessionId: 'ghost' })).toEqual({
       success: false,

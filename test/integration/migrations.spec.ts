@@ -112,6 +112,20 @@ describe(`migrations (${testTier()})`, () => {
   });
 
   if (testTier() === 'mysql') {
+    it('runs every pooled MySQL connection in UTC, whatever the server time zone', async () => {
+      const runners = [dataSource.createQueryRunner(), dataSource.createQueryRunner()];
+      try {
+        for (const runner of runners) {
+          const [row] = (await runner.query('SELECT @@session.time_zone AS tz')) as {
+            tz: string;
+          }[];
+          expect(row.tz).toBe('+00:00');
+        }
+      } finally {
+        await Promise.all(runners.map((runner) => runner.release()));
+      }
+    });
+
     it('SHOW CREATE TABLE contacts matches the documented DDL column for column and key for key', async () => {
       const name = db.config.name;
       const probe = `${name}_ddl`;

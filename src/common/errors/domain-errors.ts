@@ -50,7 +50,7 @@ export class InvalidSessionId extends DomainError {
   constructor() {
     super(
       HttpStatus.BAD_REQUEST,
-      'Invalid session id: use 1-100 characters from A-Z, a-z, 0-9, "_", "." and "-"',
+      'Invalid session id: use 1-100 characters from A-Z, a-z, 0-9, "_", "." and "-" ("all" and "connected" are reserved)',
     );
   }
 }
