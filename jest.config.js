@@ -7,7 +7,16 @@ const shared = {
   rootDir: __dirname,
   resolver: '<rootDir>/test/jest/resolver.js',
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
+    '^.+\\.ts$': [
+      'ts-jest',
+      {
+        tsconfig: '<rootDir>/tsconfig.json',
+        // The same Swagger plugin as `nest build`, so tests see the OpenAPI document users get
+        astTransformers: {
+          before: ['<rootDir>/test/jest/swagger-plugin.transformer.js'],
+        },
+      },
+    ],
     '^.+\\.m?js$': '<rootDir>/test/jest/esm-to-cjs.transform.js',
   },
   transformIgnorePatterns: [],

@@ -72,4 +72,12 @@ describe('OpenAPI document', () => {
       }
     }
   });
+
+  it('documents request bodies from the DTOs (the same Swagger plugin as the build)', () => {
+    const schemas = (
+      document.components as unknown as { schemas: Record<string, { properties?: object }> }
+    ).schemas;
+    expect(Object.keys(schemas.CreateSessionDto.properties ?? {})).toEqual(['sessionId', 'name']);
+    expect(Object.keys(schemas.PairingCodeRequestDto.properties ?? {})).toEqual(['phoneNumber']);
+  });
 });
