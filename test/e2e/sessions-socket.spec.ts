@@ -159,6 +159,25 @@ describe(`sessions over socket.io with the seed 002 events (${testTier()})`, () 
     expect(await connected).toMatchObject({ sessionId: 'ws-1' });
   });
 
+  it('logout_session unlinks it: session_disconnected with loggedOut, status logged_out', async () => {
+    const socket = await client();
+    await emitWithAck(socket, 'subscribe', { sessionId: 'ws-1' });
+    const unlinked = sim.waitFor('unlinked', (event) => event.phone === phone);
+    const disconnected = nextEvent<{ loggedOut: boolean; willReconnect: boolean }>(
+      socket,
+      'session_disconnected',
+      (event) => event.loggedOut,
+    );
+    const ack = await emitWithAck(socket, 'logout_session', { sessionId: 'ws-1' });
+    expect(ack).toMatchObject({ success: true, data: { status: 'logged_out', isActive: false } });
+    expect(await disconnected).toMatchObject({
+      sessionId: 'ws-1',
+      loggedOut: true,
+      willReconnect: false,
+    });
+    expect((await unlinked).by).toBe('client');
+  });
+
   it('answers bad payloads and unknown sessions with session_error and a failed ack', async () => {
     const socket = await client();
     for (const payload of [undefined, {}, { sessionId: 'bad id' }, 'not json', [1, 2]]) {
