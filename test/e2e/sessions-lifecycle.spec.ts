@@ -190,6 +190,9 @@ describe(`session lifecycle over REST against the simulator (${testTier()})`, ()
       hasQr: false,
       connectionStatus: 'AUTHENTICATED',
     });
+    const metrics = await (await gateway.request('/metrics')).text();
+    expect(metrics).toContain('wa_sessions{state="connected"} 1');
+    expect(metrics).toMatch(/wa_session_disconnects_total\{code="515",will_reconnect="true"\} 1/);
     const v1 = await json<{ user_token: string; phone_number: string }[]>(
       await gateway.request('/api/v1/sessions'),
     );
