@@ -13,9 +13,14 @@ export function connectionStatusOf(state: SessionState): ConnectionStatus {
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
+/** The live state of a running session, else the stored one. */
+export function stateOf(row: WhatsappSessionEntity, live?: LiveSession): SessionState {
+  return live?.state ?? row.state;
+}
+
 /** Seed 004's basic session view; `live` is the running session, if any. */
 export function toSessionView(row: WhatsappSessionEntity, live?: LiveSession): SessionViewDto {
-  const state = live?.state ?? row.state;
+  const state = stateOf(row, live);
   return {
     id: Number(row.id),
     sessionId: row.sessionId,
@@ -54,7 +59,7 @@ export function toCredentialsView(
 }
 
 export function toStatusView(row: WhatsappSessionEntity, live?: LiveSession): SessionStatusViewDto {
-  const state = live?.state ?? row.state;
+  const state = stateOf(row, live);
   return {
     sessionId: row.sessionId,
     status: state,
@@ -98,7 +103,7 @@ export function toV1SessionView(
     id: Number(row.id),
     user_token: row.sessionId,
     session_name: row.name,
-    session_state: live?.state ?? row.state,
+    session_state: stateOf(row, live),
     qr_code: qrDataUrl,
     qr_expired_at: qrDataUrl ? iso(row.qrExpiresAt) : null,
     connected_at: iso(row.connectedAt),

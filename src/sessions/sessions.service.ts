@@ -25,6 +25,7 @@ import type {
 import { QrImageService } from './qr-image.service';
 import { isValidSessionId, RESERVED_SESSION_IDS } from './session-id';
 import {
+  stateOf,
   toCredentialsView,
   toSessionView,
   toStatusView,
@@ -156,22 +157,18 @@ export class SessionsService {
 
   /** The pending QR code; 409 (naming the state) when there is none. */
   async qr(sessionId: string): Promise<SessionQrViewDto> {
-    const row = await this.row(sessionId);
-    const state = this.manager.get(sessionId)?.state ?? row.state;
-    if (state !== 'qr_waiting' || !row.qrCode || !row.qrExpiresAt) {
-      throw new NoQrPending(state);
-    }
+    const { qr, expiresAt } = await this.pendingQr(sessionId);
     return {
       sessionId,
-      status: state,
-      qr: row.qrCode,
-      qrCode: await this.qrImages.dataUrl(row.qrCode),
-      expiresAt: row.qrExpiresAt.toISOString(),
+      status: 'qr_waiting',
+      qr,
+      qrCode: await this.qrImages.dataUrl(qr),
+      expiresAt: expiresAt.toISOString(),
     };
   }
 
   async qrPng(sessionId: string): Promise<Buffer> {
-    return this.qrImages.png((await this.qr(sessionId)).qr);
+    return this.qrImages.png((await this.pendingQr(sessionId)).qr);
   }
 
   /** Seed 003's paginated list. */
@@ -192,21 +189,33 @@ export class SessionsService {
   async v1Qr(
     sessionId: string,
   ): Promise<V1SessionView & { qr_string: string; is_expired: boolean }> {
-    const qr = await this.qr(sessionId);
-    const row = await this.row(sessionId);
+    const { row, qr, expiresAt } = await this.pendingQr(sessionId);
     return {
       ...(await this.v1View(row)),
-      qr_string: qr.qr,
-      is_expired: new Date(qr.expiresAt).getTime() <= Date.now(),
+      qr_string: qr,
+      is_expired: expiresAt.getTime() <= Date.now(),
     };
   }
 
   private async v1View(row: WhatsappSessionEntity): Promise<V1SessionView> {
     const live = this.manager.get(row.sessionId);
-    const state = live?.state ?? row.state;
     const qr =
-      state === 'qr_waiting' && row.qrCode ? await this.qrImages.dataUrl(row.qrCode) : null;
+      stateOf(row, live) === 'qr_waiting' && row.qrCode
+        ? await this.qrImages.dataUrl(row.qrCode)
+        : null;
     return toV1SessionView(row, live, qr);
+  }
+
+  /** The stored session and its QR code, when one is pending; 409 naming the state otherwise. */
+  private async pendingQr(
+    sessionId: string,
+  ): Promise<{ row: WhatsappSessionEntity; qr: string; expiresAt: Date }> {
+    const row = await this.row(sessionId);
+    const state = stateOf(row, this.manager.get(sessionId));
+    if (state !== 'qr_waiting' || !row.qrCode || !row.qrExpiresAt) {
+      throw new NoQrPending(state);
+    }
+    return { row, qr: row.qrCode, expiresAt: row.qrExpiresAt };
   }
 
   private async row(sessionId: string): Promise<WhatsappSessionEntity> {

@@ -2,6 +2,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { installTrustRoot, WaSimulator } from '../wa-sim';
 import { runCurveSignaturesInMainRealm } from '../wa-sim/testing/main-realm-curve';
 import { SessionEvents } from '../../src/whatsapp/session-events';
+import { nextEmitted } from './next-emitted';
 import { startTestApp, TestApp } from './test-app';
 import type { TestDatabase } from './test-database';
 
@@ -51,23 +52,11 @@ export function nextSessionEvent<T extends { sessionId: string }>(
   predicate: (event: T) => boolean = () => true,
   timeoutMs = 20_000,
 ): Promise<T> {
-  const events = gateway.app.get(EventEmitter2);
-  return new Promise<T>((resolve, reject) => {
-    const listener = (event: T): void => {
-      if (event.sessionId === sessionId && predicate(event)) {
-        cleanup();
-        resolve(event);
-      }
-    };
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${name} of ${sessionId}`));
-    }, timeoutMs);
-    timer.unref();
-    const cleanup = (): void => {
-      clearTimeout(timer);
-      events.off(name, listener);
-    };
-    events.on(name, listener);
-  });
+  return nextEmitted<T>(
+    gateway.app.get(EventEmitter2),
+    name,
+    (event) => event.sessionId === sessionId && predicate(event),
+    timeoutMs,
+    `${name} of ${sessionId}`,
+  );
 }

@@ -1,4 +1,5 @@
 import { io, Socket } from 'socket.io-client';
+import { Listenable, nextEmitted } from './next-emitted';
 
 export interface ConnectOptions {
   auth?: Record<string, string>;
@@ -34,21 +35,9 @@ export function nextEvent<T = Record<string, unknown>>(
   predicate: (payload: T) => boolean = () => true,
   timeoutMs = 20_000,
 ): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      socket.off(event, listener);
-      reject(new Error(`timed out after ${timeoutMs} ms waiting for socket event "${event}"`));
-    }, timeoutMs);
-    timer.unref();
-    const listener = (payload: T): void => {
-      if (predicate(payload)) {
-        clearTimeout(timer);
-        socket.off(event, listener);
-        resolve(payload);
-      }
-    };
-    socket.on(event, listener);
-  });
+  // socket.io's typed on/off overloads do not fit a plain listener signature
+  const source = socket as unknown as Listenable;
+  return nextEmitted<T>(source, event, predicate, timeoutMs, `socket event "${event}"`);
 }
 
 /** Emits `event` and resolves with the acknowledgement. */

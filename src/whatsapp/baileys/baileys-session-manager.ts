@@ -159,7 +159,7 @@ export class BaileysSessionManager
       );
     }
     try {
-      await session.waitForPairingReady(PAIRING_READY_TIMEOUT_MS);
+      await this.waitForState(session, 'qr_waiting', PAIRING_READY_TIMEOUT_MS);
       return await session.requestPairingCode(phoneNumber);
     } catch (error) {
       throw new DomainError(

@@ -62,7 +62,6 @@ export class BaileysSession {
   private updates: Promise<void> = Promise.resolve();
   private socketClosed: (() => void) | undefined;
   private endedListener: ((ended: Ended) => void) | undefined;
-  private qrWaiters: (() => void)[] = [];
 
   constructor(
     readonly sessionId: string,
@@ -137,24 +136,6 @@ export class BaileysSession {
     await this.serially(() => this.becomeLoggedOut(reason, null));
   }
 
-  /** Resolves when a QR code is pending (the socket is ready for pairing), or rejects on timeout. */
-  async waitForPairingReady(timeoutMs: number): Promise<void> {
-    if (this.state === 'qr_waiting') {
-      return;
-    }
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.qrWaiters = this.qrWaiters.filter((waiter) => waiter !== done);
-        reject(new Error('timed out waiting for the session to be ready for pairing'));
-      }, timeoutMs);
-      const done = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.qrWaiters.push(done);
-    });
-  }
-
   async requestPairingCode(phoneNumber: string): Promise<string> {
     if (!this.socket) {
       throw new Error('session is not running');
@@ -217,9 +198,6 @@ export class BaileysSession {
     const expiresAt = new Date(Date.now() + ttl);
     await this.setState('qr_waiting', { qrCode: qr, qrExpiresAt: expiresAt });
     this.publish<SessionQrEvent>(SessionEvents.Qr, { sessionId: this.sessionId, qr, expiresAt });
-    const waiters = this.qrWaiters;
-    this.qrWaiters = [];
-    waiters.forEach((resolve) => resolve());
   }
 
   private async onOpen(): Promise<void> {
@@ -259,15 +237,8 @@ export class BaileysSession {
       limits: this.deps.config.reconnect,
       random: this.deps.random,
     });
-    const disconnected = (willReconnect: boolean, reason: string, loggedOut = false): void =>
-      this.publish<SessionDisconnectedEvent>(SessionEvents.Disconnected, {
-        sessionId: this.sessionId,
-        statusCode: statusCode ?? null,
-        reason,
-        willReconnect,
-        loggedOut,
-        at: new Date(),
-      });
+    const disconnected = (willReconnect: boolean, reason: string): void =>
+      this.publishDisconnected(statusCode ?? null, reason, willReconnect, false);
 
     switch (decision.action) {
       case 'reconnect-now':
@@ -340,14 +311,7 @@ export class BaileysSession {
       lid: null,
       platform: null,
     });
-    this.publish<SessionDisconnectedEvent>(SessionEvents.Disconnected, {
-      sessionId: this.sessionId,
-      statusCode,
-      reason,
-      willReconnect: false,
-      loggedOut: true,
-      at: new Date(),
-    });
+    this.publishDisconnected(statusCode, reason, false, true);
     this.end('logged_out');
   }
 
@@ -418,6 +382,22 @@ export class BaileysSession {
         at: new Date(),
       });
     }
+  }
+
+  private publishDisconnected(
+    statusCode: number | null,
+    reason: string,
+    willReconnect: boolean,
+    loggedOut: boolean,
+  ): void {
+    this.publish<SessionDisconnectedEvent>(SessionEvents.Disconnected, {
+      sessionId: this.sessionId,
+      statusCode,
+      reason,
+      willReconnect,
+      loggedOut,
+      at: new Date(),
+    });
   }
 
   private publish<T>(event: string, payload: T): void {
