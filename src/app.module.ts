@@ -6,6 +6,7 @@ import { AllExceptionsFilter } from './common/http/all-exceptions.filter';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { EventsModule } from './events/event-outbox';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -22,6 +23,7 @@ export class AppModule {
         EventEmitterModule.forRoot({ wildcard: false, maxListeners: 50 }),
         LoggingModule,
         DatabaseModule,
+        EventsModule,
         AuthModule,
         HealthModule,
         MetricsModule,

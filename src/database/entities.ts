@@ -1,6 +1,6 @@
 import { ContactEntity } from '../contacts/contact.entity';
 import { AuthKeyEntity } from '../whatsapp/auth-key.entity';
-import { WhatsappSessionEntity } from '../sessions/whatsapp-session.entity';
+import { WhatsappSessionEntity } from '../whatsapp/whatsapp-session.entity';
 
 /** Every TypeORM entity, registered once with the data source. */
 export const entities = [ContactEntity, WhatsappSessionEntity, AuthKeyEntity];

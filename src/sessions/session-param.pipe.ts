@@ -2,7 +2,7 @@ import { Injectable, Param, PipeTransform } from '@nestjs/common';
 import { InvalidSessionId, SessionNotFound } from '../common/errors/domain-errors';
 import { SessionRecords } from '../whatsapp/session-records';
 import { isValidSessionId } from './session-id';
-import type { WhatsappSessionEntity } from './whatsapp-session.entity';
+import type { WhatsappSessionEntity } from '../whatsapp/whatsapp-session.entity';
 
 /** Checks the session id's form: 400 when it is not one. */
 @Injectable()

@@ -5,7 +5,7 @@ import type {
   SessionStatusViewDto,
   SessionViewDto,
 } from './dto/session-view.dto';
-import type { SessionState, WhatsappSessionEntity } from './whatsapp-session.entity';
+import type { SessionState, WhatsappSessionEntity } from '../whatsapp/whatsapp-session.entity';
 
 export function connectionStatusOf(state: SessionState): ConnectionStatus {
   return state === 'connected' ? 'AUTHENTICATED' : (state.toUpperCase() as ConnectionStatus);

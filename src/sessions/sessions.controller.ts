@@ -25,7 +25,7 @@ import {
 } from './dto/session-view.dto';
 import { SessionParam } from './session-param.pipe';
 import { SessionsService } from './sessions.service';
-import type { WhatsappSessionEntity } from './whatsapp-session.entity';
+import type { WhatsappSessionEntity } from '../whatsapp/whatsapp-session.entity';
 
 const ID_PARAM = {
   name: 'id',

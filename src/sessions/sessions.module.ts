@@ -6,7 +6,7 @@ import { QrImageService } from './qr-image.service';
 import { SessionsController } from './sessions.controller';
 import { SessionsService } from './sessions.service';
 import { V1SessionsController } from './v1-sessions.controller';
-import { WhatsappSessionEntity } from './whatsapp-session.entity';
+import { WhatsappSessionEntity } from '../whatsapp/whatsapp-session.entity';
 
 @Module({
   imports: [TypeOrmModule.forFeature([WhatsappSessionEntity, ContactEntity]), WhatsappModule],

@@ -32,7 +32,7 @@ import {
   toV1SessionView,
   V1SessionView,
 } from './session-presenter';
-import { SessionState, WhatsappSessionEntity } from './whatsapp-session.entity';
+import { SessionState, WhatsappSessionEntity } from '../whatsapp/whatsapp-session.entity';
 
 export type SessionScope = 'active' | 'connected' | 'all';
 

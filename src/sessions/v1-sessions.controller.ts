@@ -6,7 +6,7 @@ import { ApiErrors, ApiKeyAuth } from '../docs/api-docs.decorators';
 import { V1SessionDto, V1SessionQrDto, V1SessionsQueryDto } from './dto/v1-session.dto';
 import { SessionParam } from './session-param.pipe';
 import { SessionsService } from './sessions.service';
-import type { WhatsappSessionEntity } from './whatsapp-session.entity';
+import type { WhatsappSessionEntity } from '../whatsapp/whatsapp-session.entity';
 
 /** Seed 003's event-store view of sessions (snake_case, paginated). */
 @ApiTags('Event store (v1)')

@@ -1,4 +1,4 @@
-import type { SessionState } from '../sessions/whatsapp-session.entity';
+import type { SessionState } from './whatsapp-session.entity';
 
 /** The linked WhatsApp account of a connected session. */
 export interface AccountInfo {

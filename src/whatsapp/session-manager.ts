@@ -1,4 +1,4 @@
-import type { SessionState } from '../sessions/whatsapp-session.entity';
+import type { SessionState } from './whatsapp-session.entity';
 import type { AccountInfo } from './session-events';
 
 /** What the running process knows about a live session. */

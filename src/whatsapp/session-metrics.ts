@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { Counter, Gauge } from 'prom-client';
 import { MetricsService } from '../metrics/metrics.service';
-import { SESSION_STATES } from '../sessions/whatsapp-session.entity';
+import { SESSION_STATES } from './whatsapp-session.entity';
 import { SessionEvents } from './session-events';
 import type { SessionDisconnectedEvent } from './session-events';
 import { SessionManager } from './session-manager';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Not, Repository } from 'typeorm';
-import { WhatsappSessionEntity } from '../sessions/whatsapp-session.entity';
+import { WhatsappSessionEntity } from './whatsapp-session.entity';
 
 export type SessionPatch = Partial<
   Pick<

@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MetricsModule } from '../metrics/metrics.module';
-import { WhatsappSessionEntity } from '../sessions/whatsapp-session.entity';
+import { WhatsappSessionEntity } from './whatsapp-session.entity';
 import { AuthKeyEntity } from './auth-key.entity';
 import { BaileysSessionManager } from './baileys/baileys-session-manager';
+import { BaileysSocketHub } from './baileys/socket-hub';
 import { SessionManager } from './session-manager';
 import { SessionMetrics } from './session-metrics';
 import { SessionRecords } from './session-records';
@@ -13,9 +14,10 @@ import { SessionRecords } from './session-records';
   imports: [TypeOrmModule.forFeature([WhatsappSessionEntity, AuthKeyEntity]), MetricsModule],
   providers: [
     SessionRecords,
+    BaileysSocketHub,
     { provide: SessionManager, useClass: BaileysSessionManager },
     SessionMetrics,
   ],
-  exports: [SessionManager, SessionRecords],
+  exports: [SessionManager, SessionRecords, BaileysSocketHub],
 })
 export class WhatsappModule {}

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { WhatsappSessionEntity } from '../../src/sessions/whatsapp-session.entity';
+import { WhatsappSessionEntity } from '../../src/whatsapp/whatsapp-session.entity';
 import { startTestApp, TestApp } from '../support/test-app';
 
 describe('HTTP envelopes and status codes', () => {

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { SESSION_STATES } from '../whatsapp-session.entity';
-import type { SessionState } from '../whatsapp-session.entity';
+import { SESSION_STATES } from '../../whatsapp/whatsapp-session.entity';
+import type { SessionState } from '../../whatsapp/whatsapp-session.entity';
 
 export const CONNECTION_STATUSES = [
   'CONNECTING',

@@ -1,8 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { PaginationQueryDto } from '../../common/http/pagination';
-import { SESSION_STATES } from '../whatsapp-session.entity';
-import type { SessionState } from '../whatsapp-session.entity';
+import { SESSION_STATES } from '../../whatsapp/whatsapp-session.entity';
+import type { SessionState } from '../../whatsapp/whatsapp-session.entity';
 
 export class V1SessionsQueryDto extends PaginationQueryDto {
   /** Only sessions in this state */

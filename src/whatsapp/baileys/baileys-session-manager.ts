@@ -16,6 +16,7 @@ import { SessionRecords } from '../session-records';
 import { BaileysSession } from './baileys-session';
 import { DatabaseAuthStateStore } from './database-auth-state';
 import { SignalKeyCache } from './signal-key-cache';
+import { BaileysSocketHub } from './socket-hub';
 
 const RESTORE_CONCURRENCY = 25;
 const PAIRING_READY_TIMEOUT_MS = 20_000;
@@ -40,6 +41,7 @@ export class BaileysSessionManager
     private readonly records: SessionRecords,
     private readonly events: EventEmitter2,
     private readonly pino: PinoLogger,
+    private readonly hub: BaileysSocketHub,
   ) {
     super();
     this.authStore = new DatabaseAuthStateStore(dataSource);
@@ -227,6 +229,7 @@ export class BaileysSessionManager
       keyCache: this.keyCache,
       records: this.records,
       events: this.events,
+      hub: this.hub,
       baileysLogger: this.pino.logger.child(
         { sessionId, component: 'baileys' },
         { level: this.baileysLevel() },

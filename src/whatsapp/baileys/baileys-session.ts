@@ -8,7 +8,7 @@ import {
 } from '@whiskeysockets/baileys';
 import type { Logger as PinoLogger } from 'pino';
 import type { WhatsappConfig } from '../../config/app-config';
-import type { SessionState } from '../../sessions/whatsapp-session.entity';
+import type { SessionState } from '../whatsapp-session.entity';
 import { decideOnClose } from '../reconnect-policy';
 import type { LiveSession } from '../session-manager';
 import {
@@ -24,6 +24,7 @@ import type { SessionPatch, SessionRecords } from '../session-records';
 import { accountFromCreds, isPaired } from './account-info';
 import type { DatabaseAuthState, DatabaseAuthStateStore } from './database-auth-state';
 import type { SignalKeyCache } from './signal-key-cache';
+import type { BaileysSocketHub } from './socket-hub';
 
 const FIRST_QR_TTL_MS = 60_000;
 const NEXT_QR_TTL_MS = 20_000;
@@ -34,6 +35,7 @@ export interface BaileysSessionDeps {
   keyCache: SignalKeyCache;
   records: SessionRecords;
   events: EventEmitter2;
+  hub: BaileysSocketHub;
   /** Baileys' own logger (pino, at WA_LOG_LEVEL). */
   baileysLogger: PinoLogger;
   logger: NestLogger;
@@ -157,6 +159,7 @@ export class BaileysSession {
       generateHighQualityLinkPreview: false,
     });
     this.socket = socket;
+    this.deps.hub.attach(this.sessionId, socket);
     socket.ev.on('creds.update', () => {
       this.auth.saveCreds().catch((error: unknown) => {
         this.deps.logger.error(`[${this.sessionId}] could not save creds: ${String(error)}`);
@@ -184,6 +187,7 @@ export class BaileysSession {
       await this.onOpen();
     } else if (update.connection === 'close') {
       this.socket = undefined;
+      this.deps.hub.detach(this.sessionId, socket);
       this.socketClosed?.();
       this.socketClosed = undefined;
       if (!this.closing) {
