@@ -30,6 +30,8 @@ const projects = [
     testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'],
   },
   { ...shared, displayName: 'wa-sim', testMatch: ['<rootDir>/test/wa-sim/**/*.spec.ts'] },
+  // npm start / sim / demo as real npm processes (they build into dist/, so one file, in order)
+  { ...shared, displayName: 'scripts', testMatch: ['<rootDir>/test/scripts/**/*.spec.ts'] },
 ];
 
 const dbTierTests = ['<rootDir>/test/integration/**/*.spec.ts', '<rootDir>/test/e2e/**/*.spec.ts'];

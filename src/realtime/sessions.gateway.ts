@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
+  OnGatewayConnection,
   OnGatewayInit,
   SubscribeMessage,
   WebSocketGateway,
@@ -12,7 +13,13 @@ import { ApiKeyService } from '../common/auth/api-key.service';
 import { DomainError } from '../common/errors/domain-errors';
 import { SessionsService } from '../sessions/sessions.service';
 import { SessionManager } from '../whatsapp/session-manager';
-import { ALL_SESSIONS_ROOM, sessionRoom } from './rooms';
+import {
+  subscribeTo,
+  subscribeToAll,
+  subscriptionsOf,
+  unsubscribeFrom,
+  unsubscribeFromAll,
+} from './rooms';
 import { apiKeyFromHandshake } from './ws-auth';
 import { optionalString, sessionIdFrom, sessionIdOrNull } from './ws-payloads';
 
@@ -26,7 +33,7 @@ export type Ack<T = unknown> =
  * as the acknowledgement.
  */
 @WebSocketGateway()
-export class SessionsGateway implements OnGatewayInit {
+export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
   @WebSocketServer()
   server!: Server;
 
@@ -48,21 +55,26 @@ export class SessionsGateway implements OnGatewayInit {
     });
   }
 
+  /** Every client starts with the events of every session; `subscribe` narrows that. */
+  async handleConnection(client: Socket): Promise<void> {
+    await subscribeToAll(client);
+  }
+
   @SubscribeMessage('subscribe')
   subscribe(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
     return this.handle(client, payload, async () => {
-      const room = this.roomOf(payload);
-      await client.join(room);
-      return { message: 'Subscribed', data: { room } };
+      const sessionId = this.targetOf(payload);
+      await (sessionId === '*' ? subscribeToAll(client, true) : subscribeTo(client, sessionId));
+      return { message: 'Subscribed', data: subscriptionsOf(client) };
     });
   }
 
   @SubscribeMessage('unsubscribe')
   unsubscribe(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
     return this.handle(client, payload, async () => {
-      const room = this.roomOf(payload);
-      await client.leave(room);
-      return { message: 'Unsubscribed', data: { room } };
+      const sessionId = this.targetOf(payload);
+      await (sessionId === '*' ? unsubscribeFromAll(client) : unsubscribeFrom(client, sessionId));
+      return { message: 'Unsubscribed', data: subscriptionsOf(client) };
     });
   }
 
@@ -70,8 +82,9 @@ export class SessionsGateway implements OnGatewayInit {
   startSession(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
     return this.handle(client, payload, async () => {
       const sessionId = sessionIdFrom(payload);
-      // Subscribe first so the caller sees the first QR code
-      await client.join(sessionRoom(sessionId));
+      // Subscribe first so the caller sees the first QR code (without narrowing a client that
+      // takes every session's events)
+      await subscribeTo(client, sessionId, false);
       const session = await this.sessions.createOrStart(sessionId, optionalString(payload, 'name'));
       const status = await this.sessions.status(sessionId);
       client.emit('session_status', status);
@@ -157,11 +170,12 @@ export class SessionsGateway implements OnGatewayInit {
     }));
   }
 
-  private roomOf(payload: unknown): string {
+  /** The session a subscribe/unsubscribe names, or "*" for all of them. */
+  private targetOf(payload: unknown): string {
     if (payload === '*' || (payload as { sessionId?: unknown } | null)?.sessionId === '*') {
-      return ALL_SESSIONS_ROOM;
+      return '*';
     }
-    return sessionRoom(sessionIdFrom(payload));
+    return sessionIdFrom(payload);
   }
 
   /** Runs a client event; a failure becomes `session_error` plus a failed acknowledgement. */

@@ -4,7 +4,9 @@ import type {
   SessionCredentialsViewDto,
   SessionStatusViewDto,
   SessionViewDto,
+  UserInfoDto,
 } from './dto/session-view.dto';
+import type { AccountInfo } from '../whatsapp/session-events';
 import type { SessionState, WhatsappSessionEntity } from '../whatsapp/whatsapp-session.entity';
 
 export function connectionStatusOf(state: SessionState): ConnectionStatus {
@@ -47,14 +49,29 @@ export function toCredentialsView(
     ...toSessionView(row, live),
     userInfo:
       phoneNumber && jid
-        ? {
-            phoneNumber,
-            name: account?.name ?? row.pushName,
-            jid,
-            platform: account?.platform ?? row.platform,
-            registered: live?.registered ?? false,
-          }
+        ? toUserInfo(
+            {
+              phoneNumber,
+              name: account?.name ?? row.pushName,
+              jid,
+              lid: account?.lid ?? row.lid,
+              platform: account?.platform ?? row.platform,
+            },
+            live?.registered ?? false,
+          )
         : null,
+  };
+}
+
+/** The one `userInfo` shape: REST credentials, `session_connected` and `session_updated`. */
+export function toUserInfo(account: AccountInfo, registered: boolean): UserInfoDto {
+  return {
+    phoneNumber: account.phoneNumber,
+    name: account.name,
+    jid: account.jid,
+    lid: account.lid,
+    platform: account.platform,
+    registered,
   };
 }
 

@@ -22,6 +22,7 @@ import type {
   SessionStatusViewDto,
   SessionViewDto,
 } from './dto/session-view.dto';
+import type { V1SessionQrDto } from './dto/v1-session.dto';
 import { QrImageService } from './qr-image.service';
 import { isValidSessionId, RESERVED_SESSION_IDS } from './session-id';
 import {
@@ -186,14 +187,15 @@ export class SessionsService {
     return { data, meta: pageMeta(request, total) };
   }
 
-  async v1Qr(
-    sessionId: string,
-  ): Promise<V1SessionView & { qr_string: string; is_expired: boolean }> {
+  async v1Qr(sessionId: string): Promise<V1SessionQrDto> {
     const { row, qr, expiresAt } = await this.pendingQr(sessionId);
+    const view = await this.v1View(row);
     return {
-      ...(await this.v1View(row)),
+      ...view,
       qr_string: qr,
       is_expired: expiresAt.getTime() <= Date.now(),
+      qr,
+      qrCode: view.qr_code ?? (await this.qrImages.dataUrl(qr)),
     };
   }
 

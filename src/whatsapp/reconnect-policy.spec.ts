@@ -1,4 +1,4 @@
-import { backoffDelay, decideOnClose, ReconnectLimits } from './reconnect-policy';
+import { backoffDelay, decideOnClose, describeClose, ReconnectLimits } from './reconnect-policy';
 
 const limits: ReconnectLimits = { baseDelayMs: 1000, maxDelayMs: 30_000, maxAttempts: 5 };
 const decide = (
@@ -69,7 +69,29 @@ describe('reconnect policy', () => {
     expect(forever).toMatchObject({
       action: 'reconnect-later',
       delayMs: 30_000,
-      reason: 'connect ECONNREFUSED 127.0.0.1:1',
+      reason: 'cannot reach WhatsApp: connection to 127.0.0.1:1 refused',
     });
+  });
+
+  it('says in words when WhatsApp cannot be reached, instead of a raw socket error', () => {
+    expect(describeClose(408, 'WebSocket Error (getaddrinfo ENOTFOUND web.whatsapp.com)')).toBe(
+      'cannot reach WhatsApp: DNS lookup of web.whatsapp.com failed',
+    );
+    expect(describeClose(408, 'WebSocket Error (getaddrinfo EAI_AGAIN web.whatsapp.com)')).toBe(
+      'cannot reach WhatsApp: DNS lookup of web.whatsapp.com failed',
+    );
+    expect(describeClose(408, 'WebSocket Error (connect ECONNREFUSED 127.0.0.1:4443)')).toBe(
+      'cannot reach WhatsApp: connection to 127.0.0.1:4443 refused',
+    );
+    expect(
+      describeClose(408, 'WebSocket Error (self-signed certificate in certificate chain)'),
+    ).toBe(
+      'cannot reach WhatsApp: TLS handshake failed (self-signed certificate in certificate chain)',
+    );
+    expect(describeClose(408, 'WebSocket Error (connect ENETUNREACH 157.240.1.1:443)')).toBe(
+      'cannot reach WhatsApp 157.240.1.1:443: network unreachable',
+    );
+    // Anything else keeps the code's meaning plus the detail
+    expect(describeClose(428, 'Stream Errored')).toBe('connection closed (428: Stream Errored)');
   });
 });

@@ -48,7 +48,50 @@ const REASONS: Record<number, string> = {
   515: 'restart required',
 };
 
+/**
+ * A network failure before WhatsApp answered, said in words: Baileys reports these as
+ * `408: WebSocket Error (getaddrinfo ENOTFOUND web.whatsapp.com)` and the like.
+ */
+export function describeNetworkFailure(message: string | undefined): string | undefined {
+  if (!message) {
+    return undefined;
+  }
+  const dns = /(?:ENOTFOUND|EAI_AGAIN|EAI_FAIL|EAI_NONAME)\s+(\S+?)\)?$/.exec(message);
+  if (dns) {
+    return `cannot reach WhatsApp: DNS lookup of ${dns[1]} failed`;
+  }
+  const refused = /ECONNREFUSED\s+(\S+?)\)?$/.exec(message);
+  if (refused) {
+    return `cannot reach WhatsApp: connection to ${refused[1]} refused`;
+  }
+  const unreachable = /(ENETUNREACH|EHOSTUNREACH|ETIMEDOUT|ECONNRESET)(?:\s+(\S+?))?\)?$/.exec(
+    message,
+  );
+  if (unreachable) {
+    const where = unreachable[2] ? ` ${unreachable[2]}` : '';
+    const what: Record<string, string> = {
+      ENETUNREACH: 'network unreachable',
+      EHOSTUNREACH: 'host unreachable',
+      ETIMEDOUT: 'connection timed out',
+      ECONNRESET: 'connection reset',
+    };
+    return `cannot reach WhatsApp${where}: ${what[unreachable[1]]}`;
+  }
+  const tls =
+    /(self[- ]signed certificate[^)]*|unable to verify[^)]*|certificate has expired|CERT_\w+|ERR_TLS_\w+|ERR_SSL_\w+|Hostname\/IP does not match[^)]*)/i.exec(
+      message,
+    );
+  if (tls) {
+    return `cannot reach WhatsApp: TLS handshake failed (${tls[1]})`;
+  }
+  return undefined;
+}
+
 export function describeClose(statusCode: number | undefined, message: string | undefined): string {
+  const network = describeNetworkFailure(message);
+  if (network) {
+    return network;
+  }
   const known = statusCode === undefined ? undefined : REASONS[statusCode];
   const detail = message && message !== 'Connection Failure' ? message : undefined;
   if (known && detail && !known.toLowerCase().includes(detail.toLowerCase())) {

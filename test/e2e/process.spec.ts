@@ -122,12 +122,12 @@ describe('a linked session across a real gateway process restart', () => {
     const preload = ['-r', join(__dirname, '..', 'wa-sim', 'trust-root.js')];
     const first = await startGatewayProcess(build.mainJs, env, preload);
     const socket = await connectSocket(first.url, { auth: { token: key } });
-    const qr = nextEvent<{ qrCode: string }>(socket, 'qr_code');
+    const qr = nextEvent<{ qr: string }>(socket, 'qr_code');
     const connected = nextEvent<{ userInfo: { phoneNumber: string } }>(socket, 'session_connected');
     expect(await emitWithAck(socket, 'start_session', { sessionId: 'proc-1' })).toMatchObject({
       success: true,
     });
-    const linked = await sim.scan((await qr).qrCode, { name: 'Brutus' });
+    const linked = await sim.scan((await qr).qr, { name: 'Brutus' });
     expect((await connected).userInfo.phoneNumber).toBe(linked.phone);
     socket.close();
 

@@ -106,6 +106,9 @@ describe(`session lifecycle over REST against the simulator (${testTier()})`, ()
       user_token: 'flow-1',
       session_state: 'qr_waiting',
       qr_string: rawQr,
+      // One meaning everywhere: qr is the raw string, qrCode the PNG data URL
+      qr: rawQr,
+      qrCode: qrBody.data.qrCode,
     });
     expect(v1.data.qr_code).toBe(qrBody.data.qrCode);
 
@@ -150,6 +153,7 @@ describe(`session lifecycle over REST against the simulator (${testTier()})`, ()
           phoneNumber: phone,
           name: 'Popeye',
           jid: linked.deviceJid,
+          lid: `${linked.lid.split('@')[0]}:1@lid`,
           platform: 'android',
           registered: false,
         },

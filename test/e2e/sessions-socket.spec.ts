@@ -7,9 +7,20 @@ import { testTier } from '../support/test-database';
 
 interface QrPayload {
   sessionId: string;
+  /** The raw string to encode */
+  qr: string;
+  /** The PNG data URL */
   qrCode: string;
-  qrImage: string;
   expiresAt: string;
+}
+
+interface StatusPayload {
+  sessionId: string;
+  status: string;
+  previousStatus?: string;
+  reason?: string | null;
+  disconnectedAt: string | null;
+  [key: string]: unknown;
 }
 
 describe(`sessions over socket.io with the seed 002 events (${testTier()})`, () => {
@@ -65,17 +76,23 @@ describe(`sessions over socket.io with the seed 002 events (${testTier()})`, () 
       data: { sessionId: 'ws-1', name: 'Socket' },
     });
 
-    const { qrCode, qrImage } = await qr;
-    expect(qrImage).toMatch(/^data:image\/png;base64,/);
+    const { qr: raw, qrCode } = await qr;
+    expect(qrCode).toMatch(/^data:image\/png;base64,/);
+    expect(raw).toMatch(/2@[^,]+,/);
     const connected = nextEvent<{ sessionId: string; userInfo: Record<string, unknown> }>(
       socket,
       'session_connected',
+    );
+    const named = nextEvent<{ sessionId: string; userInfo: { name: string | null } }>(
+      socket,
+      'session_updated',
+      (event) => event.userInfo.name === 'Olive',
     );
     const restarting = nextEvent<{ willReconnect: boolean; statusCode: number }>(
       socket,
       'session_disconnected',
     );
-    const linked = await sim.scan(qrCode, { name: 'Olive' });
+    const linked = await sim.scan(raw, { name: 'Olive' });
     phone = linked.phone;
     expect(await restarting).toMatchObject({
       sessionId: 'ws-1',
@@ -86,6 +103,16 @@ describe(`sessions over socket.io with the seed 002 events (${testTier()})`, () 
       sessionId: 'ws-1',
       userInfo: { phoneNumber: phone, jid: linked.deviceJid, platform: 'android' },
     });
+    // The push name comes moments after the link: announced, in the same userInfo shape as REST
+    const { userInfo } = await named;
+    const rest = await fetch(`${gateway.url}/sessions/ws-1/credentials`, {
+      headers: { Authorization: `Bearer ${gateway.apiKey}` },
+    });
+    const credentials = (await rest.json()) as { data: { userInfo: Record<string, unknown> } };
+    expect(userInfo).toEqual(credentials.data.userInfo);
+    expect(Object.keys(userInfo).sort()).toEqual(
+      ['jid', 'lid', 'name', 'phoneNumber', 'platform', 'registered'].sort(),
+    );
   });
 
   it('get_session_status answers session_status and the ack', async () => {
@@ -117,11 +144,26 @@ describe(`sessions over socket.io with the seed 002 events (${testTier()})`, () 
     ]);
   });
 
-  it('a subscriber of every session ("*") sees another client\'s session events', async () => {
-    const watcher = await client();
-    expect(await emitWithAck(watcher, 'subscribe', { sessionId: '*' })).toMatchObject({
+  it("a client that never subscribes gets every session's events; subscribe and unsubscribe narrow that", async () => {
+    const watcher = await client(); // seed 002's clients never subscribe
+    const narrowed = await client();
+    expect(await emitWithAck(narrowed, 'subscribe', { sessionId: 'someone-else' })).toMatchObject({
       success: true,
+      data: { all: false, sessions: ['someone-else'] },
     });
+    const muted = await client();
+    expect(await emitWithAck(muted, 'unsubscribe', { sessionId: 'ws-1' })).toMatchObject({
+      success: true,
+      data: { all: true, muted: ['ws-1'] },
+    });
+    const wrongly: string[] = [];
+    for (const socket of [narrowed, muted]) {
+      socket.onAny((event: string, payload: { sessionId?: string }) => {
+        if (payload?.sessionId === 'ws-1') {
+          wrongly.push(event);
+        }
+      });
+    }
     const down = nextEvent<{ sessionId: string; willReconnect: boolean }>(
       watcher,
       'session_disconnected',
@@ -130,16 +172,48 @@ describe(`sessions over socket.io with the seed 002 events (${testTier()})`, () 
     sim.account(phone).kick(515);
     expect(await down).toMatchObject({ sessionId: 'ws-1', willReconnect: true });
     expect(await up).toMatchObject({ sessionId: 'ws-1' });
+    // A round trip on each connection: anything broadcast before it would have arrived by now
+    await emitWithAck(narrowed, 'get_active_sessions');
+    await emitWithAck(muted, 'get_active_sessions');
+    expect(wrongly).toEqual([]);
   });
 
   it('stop_session stops it; get_available_sessions still lists it; load_sessions_from_storage brings it back', async () => {
     const socket = await client();
     await emitWithAck(socket, 'subscribe', { sessionId: 'ws-1' });
+    const disconnected = nextEvent(socket, 'session_disconnected');
+    const status = nextEvent<StatusPayload>(socket, 'session_status');
     const stopped = await emitWithAck(socket, 'stop_session', { sessionId: 'ws-1' });
     expect(stopped).toMatchObject({
       success: true,
       data: { status: 'disconnected', isActive: false },
     });
+    expect(await disconnected).toMatchObject({
+      sessionId: 'ws-1',
+      reason: 'stopped',
+      statusCode: null,
+      willReconnect: false,
+      loggedOut: false,
+    });
+    // One session_status shape: the full reply of get_session_status, plus what changed
+    const change = await status;
+    const reply = await emitWithAck<{ data: Record<string, unknown> }>(
+      socket,
+      'get_session_status',
+      { sessionId: 'ws-1' },
+    );
+    expect(Object.keys(change).sort()).toEqual(
+      [...Object.keys(reply.data), 'previousStatus', 'reason', 'at'].sort(),
+    );
+    expect(change).toMatchObject({
+      status: 'disconnected',
+      previousStatus: 'connected',
+      reason: 'stopped',
+      disconnectReason: 'stopped',
+      isActive: false,
+    });
+    expect(change.disconnectedAt).toEqual(expect.any(String));
+    expect(reply.data.disconnectedAt).toBe(change.disconnectedAt);
 
     const available = nextEvent<{ sessionId: string; isActive: boolean }[]>(
       socket,

@@ -40,15 +40,20 @@ async function main(): Promise<void> {
   process.stdout.write(
     `${JSON.stringify({ ws: sim.wsUrl, http: sim.httpUrl, rootPublicKeyHex: sim.rootPublicKeyHex })}\n`,
   );
+  let stopping = false;
   const shutdown = (signal: string): void => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
     logger.info({ signal }, 'stopping');
     sim.stop().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
 main().catch((error: unknown) => {

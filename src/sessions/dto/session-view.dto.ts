@@ -64,6 +64,10 @@ export class UserInfoDto {
   @ApiProperty({ example: '6283876013551:12@s.whatsapp.net' })
   jid!: string;
 
+  /** The account's LID (WhatsApp's privacy id), once known */
+  @ApiProperty({ example: '123456789012345@lid', nullable: true, type: String })
+  lid!: string | null;
+
   @ApiProperty({ example: 'android', nullable: true, type: String })
   platform!: string | null;
 

@@ -71,4 +71,12 @@ export class V1SessionQrDto extends V1SessionDto {
 
   @ApiProperty({ example: false })
   is_expired!: boolean;
+
+  /** The raw QR string, named as everywhere else in the API (socket.io `qr_code`, REST `/qr`) */
+  @ApiProperty({ example: '2@AbCdEf...,NoiseKeyB64,IdentityKeyB64,AdvSecretB64,1' })
+  qr!: string;
+
+  /** The QR code as a PNG data URL (the same as `qr_code`) */
+  @ApiProperty({ example: 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAA...' })
+  qrCode!: string;
 }

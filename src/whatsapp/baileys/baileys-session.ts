@@ -64,6 +64,8 @@ export class BaileysSession {
   private updates: Promise<void> = Promise.resolve();
   private socketClosed: (() => void) | undefined;
   private endedListener: ((ended: Ended) => void) | undefined;
+  /** The last reconnect-later reason: the same failure again is logged at debug, not per retry. */
+  private lastFailure: string | undefined;
 
   constructor(
     readonly sessionId: string,
@@ -105,14 +107,18 @@ export class BaileysSession {
   /** Closes the socket without logging out; the device stays linked. */
   async stop(reason = 'stopped', autoStart = false): Promise<void> {
     await this.close();
-    await this.serially(() =>
-      this.setState('disconnected', {
+    await this.serially(async () => {
+      const wasLive = this.state !== 'disconnected' && this.state !== 'logged_out';
+      await this.setState('disconnected', {
         disconnectReason: reason,
         autoStart,
         qrCode: null,
         qrExpiresAt: null,
-      }),
-    );
+      });
+      if (wasLive) {
+        this.publishDisconnected(null, reason, false, false);
+      }
+    });
   }
 
   /** Unlinks the device: tells WhatsApp when connected, then forgets the auth state. */
@@ -206,6 +212,7 @@ export class BaileysSession {
 
   private async onOpen(): Promise<void> {
     this.failedAttempts = 0;
+    this.lastFailure = undefined;
     this.qrCount = 0;
     await this.auth.flush();
     const account = accountFromCreds(this.auth.state.creds);
@@ -256,12 +263,13 @@ export class BaileysSession {
         this.failedAttempts = decision.attempt;
         const limit = this.deps.config.reconnect.maxAttempts;
         const reason = `${decision.reason}; reconnecting in ${Math.round(decision.delayMs / 100) / 10}s (attempt ${decision.attempt}${limit > 0 ? `/${limit}` : ''})`;
-        await this.setState('disconnected', {
-          disconnectedAt: new Date(),
-          disconnectReason: reason,
-          qrCode: null,
-          qrExpiresAt: null,
-        });
+        const quiet = decision.reason === this.lastFailure;
+        this.lastFailure = decision.reason;
+        await this.setState(
+          'disconnected',
+          { disconnectedAt: new Date(), disconnectReason: reason, qrCode: null, qrExpiresAt: null },
+          quiet,
+        );
         disconnected(true, reason);
         this.reconnectTimer = setTimeout(() => {
           this.reconnectTimer = undefined;
@@ -269,7 +277,7 @@ export class BaileysSession {
             if (this.closing || this.socket) {
               return;
             }
-            await this.setState('connecting', {});
+            await this.setState('connecting', {}, this.lastFailure !== undefined);
             this.connect();
           }).catch(() => undefined);
         }, decision.delayMs);
@@ -371,13 +379,23 @@ export class BaileysSession {
     this.endedListener?.(ended);
   }
 
-  private async setState(state: SessionState, patch: SessionPatch): Promise<void> {
+  /** Writes the state, then publishes the change; `quiet` logs it at debug (a repeated retry). */
+  private async setState(state: SessionState, patch: SessionPatch, quiet = false): Promise<void> {
     const previousState = this.state;
     this.state = state;
+    if (previousState === 'connected' && state !== 'connected' && !patch.disconnectedAt) {
+      // Every way out of `connected` (stop, 515 restart, drop, logout) records when it happened
+      patch = { ...patch, disconnectedAt: new Date() };
+    }
     await this.deps.records.update(this.sessionId, { ...patch, state });
     if (previousState !== state) {
       const reason = patch.disconnectReason ? `: ${patch.disconnectReason}` : '';
-      this.deps.logger.log(`[${this.sessionId}] ${previousState} -> ${state}${reason}`);
+      const line = `[${this.sessionId}] ${previousState} -> ${state}${reason}`;
+      if (quiet) {
+        this.deps.logger.debug(line);
+      } else {
+        this.deps.logger.log(line);
+      }
       this.publish<SessionStateChangedEvent>(SessionEvents.StateChanged, {
         sessionId: this.sessionId,
         state,
