@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import { principalContext } from './access/request-principal';
 import { AppModule } from './app.module';
 import { useBodyParsers } from './common/http/body-parsers';
 import { createValidationPipe } from './common/http/validation';
@@ -19,6 +20,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     forceCloseConnections: true,
   });
   app.useLogger(app.get(Logger));
+  app.use(principalContext);
   useBodyParsers(app, config.bodyLimit);
   app.enableCors({
     origin: config.corsOrigins,

@@ -1,10 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { AccessModule } from './access/access.module';
 import { AuthModule } from './common/auth/auth.module';
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { CredentialsModule } from './credentials/credentials.module';
 import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/event-outbox';
 import { HealthModule } from './health/health.module';
@@ -25,9 +27,11 @@ export class AppModule {
         DatabaseModule,
         EventsModule,
         AuthModule,
+        AccessModule,
         HealthModule,
         MetricsModule,
         SessionsModule,
+        CredentialsModule,
         RealtimeModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

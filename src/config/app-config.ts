@@ -132,6 +132,39 @@ class EnvironmentSchema {
   @IsInt({ message: 'must be a whole number (0 retries forever)' })
   @Min(0)
   WA_RECONNECT_MAX_ATTEMPTS = 10;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of requests (0 turns the limit off)' })
+  @Min(0)
+  RATE_LIMIT_PER_MINUTE = 600;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of requests (0 turns the limit off)' })
+  @Min(0)
+  RATE_LIMIT_READ_PER_MINUTE = 3000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of requests (0 turns the limit off)' })
+  @Min(0)
+  RATE_LIMIT_INGEST_PER_MINUTE = 600_000;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^rediss?:\/\/[^\s]+$/, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of days' })
+  @Min(1)
+  AUDIT_RETENTION_DAYS = 90;
+}
+
+export interface AccessConfig {
+  /** Requests per minute and key; 0 is unlimited. */
+  rateLimits: { write: number; read: number; ingest: number };
+  /** Shared rate-limit counters for several processes; in memory when unset. */
+  redisUrl: string | undefined;
+  auditRetentionDays: number;
 }
 
 export interface WhatsappConfig {
@@ -177,6 +210,7 @@ export class AppConfig {
   readonly bodyLimit: string;
   readonly defaultCountryCode: string;
   readonly whatsapp: WhatsappConfig;
+  readonly access: AccessConfig;
 
   private constructor(env: EnvironmentSchema) {
     this.port = env.PORT;
@@ -203,6 +237,15 @@ export class AppConfig {
         maxDelayMs: Math.max(env.WA_RECONNECT_MAX_DELAY_MS, env.WA_RECONNECT_BASE_DELAY_MS),
         maxAttempts: env.WA_RECONNECT_MAX_ATTEMPTS,
       },
+    };
+    this.access = {
+      rateLimits: {
+        write: env.RATE_LIMIT_PER_MINUTE,
+        read: env.RATE_LIMIT_READ_PER_MINUTE,
+        ingest: env.RATE_LIMIT_INGEST_PER_MINUTE,
+      },
+      redisUrl: env.REDIS_URL,
+      auditRetentionDays: env.AUDIT_RETENTION_DAYS,
     };
   }
 

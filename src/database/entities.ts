@@ -1,6 +1,14 @@
+import { ApiKeyEntity } from '../access/api-key.entity';
+import { AuditEventEntity } from '../access/audit-event.entity';
 import { ContactEntity } from '../contacts/contact.entity';
 import { AuthKeyEntity } from '../whatsapp/auth-key.entity';
 import { WhatsappSessionEntity } from '../whatsapp/whatsapp-session.entity';
 
 /** Every TypeORM entity, registered once with the data source. */
-export const entities = [ContactEntity, WhatsappSessionEntity, AuthKeyEntity];
+export const entities = [
+  ContactEntity,
+  WhatsappSessionEntity,
+  AuthKeyEntity,
+  ApiKeyEntity,
+  AuditEventEntity,
+];

@@ -22,6 +22,10 @@ const ERROR_EXAMPLES: Record<number, { description: string; example: object }> =
     description: 'Missing or wrong API key',
     example: { success: false, message: 'Invalid API key' },
   },
+  403: {
+    description: 'The key may not do this (its scope or permissions)',
+    example: { success: false, message: 'Forbidden for this session' },
+  },
   404: {
     description: 'Unknown session or record',
     example: { success: false, message: 'Session not found' },
@@ -61,6 +65,6 @@ export function ApiKeyAuth(): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiBearerAuth(BEARER_SCHEME),
     ApiSecurity(HEADER_KEY_SCHEME),
-    ApiErrors(401, 500),
+    ApiErrors(401, 429, 500),
   );
 }

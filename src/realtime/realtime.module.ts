@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
+import { AccessModule } from '../access/access.module';
+import { CredentialsModule } from '../credentials/credentials.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { WhatsappModule } from '../whatsapp/whatsapp.module';
 import { SessionEventsRelay } from './session-events.relay';
 import { SessionsGateway } from './sessions.gateway';
 
 @Module({
-  imports: [SessionsModule, WhatsappModule],
+  imports: [AccessModule, CredentialsModule, SessionsModule, WhatsappModule],
   providers: [SessionsGateway, SessionEventsRelay],
 })
 export class RealtimeModule {}

@@ -1,4 +1,5 @@
 import type { Server, Socket } from 'socket.io';
+import type { Principal } from '../access/principal';
 
 /**
  * Who gets a session's events. A client starts subscribed to every session (seed 002's clients
@@ -18,9 +19,10 @@ export function sessionRoom(sessionId: string): string {
 /** Per-connection state: whether the client ever chose its sessions (then it stops taking all). */
 interface ClientData {
   explicit?: boolean;
+  principal?: Principal;
 }
 
-const dataOf = (client: Socket): ClientData => client.data as ClientData;
+export const dataOf = (client: Socket): ClientData => client.data as ClientData;
 
 function mutedRoom(sessionId: string): string {
   return `muted:${sessionId}`;
@@ -41,7 +43,13 @@ export async function subscribeToAll(client: Socket, explicit = false): Promise<
   if (explicit) {
     dataOf(client).explicit = true;
   }
-  await client.join(ALL_SESSIONS_ROOM);
+  const scope = dataOf(client).principal?.sessions ?? '*';
+  if (scope === '*') {
+    await client.join(ALL_SESSIONS_ROOM);
+  } else {
+    // A key scoped to some sessions: "every session" means every one of its sessions
+    await client.join([...scope].map(sessionRoom));
+  }
   for (const room of client.rooms) {
     if (room.startsWith('muted:')) {
       await client.leave(room);

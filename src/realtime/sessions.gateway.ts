@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { HttpStatus, Logger } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -9,11 +9,15 @@ import {
   WebSocketServer,
 } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
-import { ApiKeyService } from '../common/auth/api-key.service';
-import { DomainError } from '../common/errors/domain-errors';
+import { ApiKeysService } from '../access/api-keys.service';
+import type { Permission } from '../access/permissions';
+import { can, canSee } from '../access/principal';
+import { DomainError, SessionNotFound } from '../common/errors/domain-errors';
+import { CredentialsService } from '../credentials/credentials.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { SessionManager } from '../whatsapp/session-manager';
 import {
+  dataOf,
   subscribeTo,
   subscribeToAll,
   subscriptionsOf,
@@ -40,18 +44,25 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
   private readonly logger = new Logger('SessionsGateway');
 
   constructor(
-    private readonly apiKeys: ApiKeyService,
+    private readonly apiKeys: ApiKeysService,
     private readonly sessions: SessionsService,
+    private readonly credentials: CredentialsService,
     private readonly manager: SessionManager,
   ) {}
 
   afterInit(server: Server): void {
     server.use((socket, next) => {
-      if (this.apiKeys.matches(apiKeyFromHandshake(socket))) {
-        next();
-      } else {
-        next(new Error('Invalid API key'));
-      }
+      this.apiKeys.authenticate(apiKeyFromHandshake(socket)).then(
+        (principal) => {
+          if (principal) {
+            dataOf(socket).principal = principal;
+            next();
+          } else {
+            next(new Error('Invalid API key'));
+          }
+        },
+        () => next(new Error('Authentication failed')),
+      );
     });
   }
 
@@ -62,7 +73,7 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
 
   @SubscribeMessage('subscribe')
   subscribe(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.handle(client, payload, async () => {
+    return this.handle(client, payload, 'read', async () => {
       const sessionId = this.targetOf(payload);
       await (sessionId === '*' ? subscribeToAll(client, true) : subscribeTo(client, sessionId));
       return { message: 'Subscribed', data: subscriptionsOf(client) };
@@ -71,7 +82,7 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
 
   @SubscribeMessage('unsubscribe')
   unsubscribe(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.handle(client, payload, async () => {
+    return this.handle(client, payload, 'read', async () => {
       const sessionId = this.targetOf(payload);
       await (sessionId === '*' ? unsubscribeFromAll(client) : unsubscribeFrom(client, sessionId));
       return { message: 'Unsubscribed', data: subscriptionsOf(client) };
@@ -80,7 +91,7 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
 
   @SubscribeMessage('start_session')
   startSession(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.handle(client, payload, async () => {
+    return this.handle(client, payload, 'manage', async () => {
       const sessionId = sessionIdFrom(payload);
       // Subscribe first so the caller sees the first QR code (without narrowing a client that
       // takes every session's events)
@@ -94,7 +105,7 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
 
   @SubscribeMessage('stop_session')
   stopSession(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.handle(client, payload, async () => {
+    return this.handle(client, payload, 'manage', async () => {
       const session = await this.sessions.stop(sessionIdFrom(payload));
       return { message: 'Session stopped', data: session };
     });
@@ -102,7 +113,7 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
 
   @SubscribeMessage('logout_session')
   logoutSession(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.handle(client, payload, async () => {
+    return this.handle(client, payload, 'manage', async () => {
       const session = await this.sessions.logout(sessionIdFrom(payload));
       return { message: 'Session logged out', data: session };
     });
@@ -113,7 +124,7 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
     @ConnectedSocket() client: Socket,
     @MessageBody() payload: unknown,
   ): Promise<Ack> {
-    return this.handle(client, payload, async () => {
+    return this.handle(client, payload, 'read', async () => {
       const status = await this.sessions.status(sessionIdFrom(payload));
       client.emit('session_status', status);
       return { message: 'Session status retrieved successfully', data: status };
@@ -125,8 +136,8 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
     @ConnectedSocket() client: Socket,
     @MessageBody() payload: unknown,
   ): Promise<Ack> {
-    return this.handle(client, payload, async () => {
-      const active = await this.activeSessions();
+    return this.handle(client, payload, 'read', async () => {
+      const active = this.visible(client, await this.activeSessions());
       client.emit('active_sessions', active);
       return { message: 'Active sessions retrieved successfully', data: active };
     });
@@ -134,7 +145,10 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
 
   @SubscribeMessage('load_sessions_from_storage')
   loadSessions(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.handle(client, payload, async () => {
+    return this.handle(client, payload, 'manage', async () => {
+      if (dataOf(client).principal?.sessions !== '*') {
+        throw new DomainError(HttpStatus.FORBIDDEN, 'Forbidden', 'needs a key for every session');
+      }
       const loaded = await this.manager.restoreAll({ includeStopped: true });
       const active = await this.activeSessions();
       client.emit('active_sessions', active);
@@ -150,15 +164,15 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
     @ConnectedSocket() client: Socket,
     @MessageBody() payload: unknown,
   ): Promise<Ack> {
-    return this.handle(client, payload, async () => {
-      const available = await this.sessions.list('all');
+    return this.handle(client, payload, 'read', async () => {
+      const available = this.visible(client, await this.sessions.list('all'));
       client.emit('available_sessions', available);
       return { message: 'Available sessions retrieved successfully', data: available };
     });
   }
 
   private async activeSessions() {
-    const views = await this.sessions.listWithCredentials('active');
+    const views = await this.credentials.list('active');
     return views.map((view) => ({
       sessionId: view.sessionId,
       name: view.name,
@@ -168,6 +182,33 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
       startTime: view.startTime,
       userInfo: view.userInfo,
     }));
+  }
+
+  /**
+   * The same rules as REST: a session outside the key's scope is "Session not found"; one inside
+   * it without the permission is "Forbidden for this session".
+   */
+  private authorize(client: Socket, payload: unknown, permission: Permission): void {
+    const principal = dataOf(client).principal;
+    if (!principal) {
+      throw new DomainError(HttpStatus.UNAUTHORIZED, 'Invalid API key');
+    }
+    const sessionId = sessionIdOrNull(payload);
+    if (sessionId && !canSee(principal, sessionId)) {
+      throw new SessionNotFound(sessionId);
+    }
+    if (!can(principal, permission)) {
+      throw new DomainError(
+        HttpStatus.FORBIDDEN,
+        sessionId ? 'Forbidden for this session' : 'Forbidden',
+      );
+    }
+  }
+
+  /** What the client's key may see of a list of sessions. */
+  private visible<T extends { sessionId: string }>(client: Socket, items: T[]): T[] {
+    const principal = dataOf(client).principal;
+    return principal ? items.filter((item) => canSee(principal, item.sessionId)) : [];
   }
 
   /** The session a subscribe/unsubscribe names, or "*" for all of them. */
@@ -182,9 +223,11 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
   private async handle(
     client: Socket,
     payload: unknown,
+    permission: Permission,
     run: () => Promise<{ message: string; data: unknown }>,
   ): Promise<Ack> {
     try {
+      this.authorize(client, payload, permission);
       const { message, data } = await run();
       return { success: true, message, data };
     } catch (error) {

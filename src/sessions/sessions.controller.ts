@@ -12,13 +12,13 @@ import {
 } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { SessionInBody } from '../access/access.guard';
 import { counted, CountedEnvelope, Envelope, ok } from '../common/http/envelope';
 import { ApiEnvelope } from '../docs/api-envelope.decorator';
 import { ApiErrors, ApiKeyAuth } from '../docs/api-docs.decorators';
 import { CreateSessionDto, PairingCodeRequestDto } from './dto/session-requests.dto';
 import {
   PairingCodeViewDto,
-  SessionCredentialsViewDto,
   SessionQrViewDto,
   SessionStatusViewDto,
   SessionViewDto,
@@ -40,6 +40,7 @@ export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}
 
   @Post()
+  @SessionInBody()
   @ApiOperation({ summary: 'Create a session and start it (a UUID id when none is given)' })
   @ApiEnvelope(SessionViewDto, { status: 201, message: 'Session created' })
   @ApiErrors(400, 409)
@@ -72,20 +73,6 @@ export class SessionsController {
     );
   }
 
-  @Get('connected/credentials')
-  @ApiOperation({ summary: 'Connected sessions with the linked account (number, name, JID)' })
-  @ApiEnvelope(SessionCredentialsViewDto, {
-    message: 'Connected sessions with credentials retrieved successfully',
-    isArray: true,
-    count: true,
-  })
-  async connectedCredentials(): Promise<CountedEnvelope<SessionCredentialsViewDto>> {
-    return counted(
-      'Connected sessions with credentials retrieved successfully',
-      await this.sessions.listWithCredentials('connected'),
-    );
-  }
-
   @Get('all')
   @ApiOperation({ summary: 'All stored sessions, running or not (basic)' })
   @ApiEnvelope(SessionViewDto, {
@@ -97,20 +84,6 @@ export class SessionsController {
     return counted('All sessions retrieved successfully', await this.sessions.list('all'));
   }
 
-  @Get('all/credentials')
-  @ApiOperation({ summary: 'All stored sessions with the linked account' })
-  @ApiEnvelope(SessionCredentialsViewDto, {
-    message: 'All sessions with credentials retrieved successfully',
-    isArray: true,
-    count: true,
-  })
-  async allCredentials(): Promise<CountedEnvelope<SessionCredentialsViewDto>> {
-    return counted(
-      'All sessions with credentials retrieved successfully',
-      await this.sessions.listWithCredentials('all'),
-    );
-  }
-
   @Get(':id')
   @ApiOperation({ summary: 'One session (basic)' })
   @ApiParam(ID_PARAM)
@@ -118,20 +91,6 @@ export class SessionsController {
   @ApiErrors(400, 404)
   async get(@SessionParam() session: WhatsappSessionEntity): Promise<Envelope<SessionViewDto>> {
     return ok('Session retrieved successfully', await this.sessions.view(session.sessionId));
-  }
-
-  @Get(':id/credentials')
-  @ApiOperation({ summary: 'One session with the linked account' })
-  @ApiParam(ID_PARAM)
-  @ApiEnvelope(SessionCredentialsViewDto, { message: 'Session credentials retrieved successfully' })
-  @ApiErrors(400, 404)
-  async credentials(
-    @SessionParam() session: WhatsappSessionEntity,
-  ): Promise<Envelope<SessionCredentialsViewDto>> {
-    return ok(
-      'Session credentials retrieved successfully',
-      await this.sessions.credentials(session.sessionId),
-    );
   }
 
   @Get(':id/status')

@@ -9,6 +9,7 @@ import {
   SessionAlreadyExists,
   SessionNotFound,
 } from '../common/errors/domain-errors';
+import { currentSessionFilter } from '../access/request-principal';
 import { PageMeta } from '../common/http/envelope';
 import { pageMeta, pageRequest, PaginationQueryDto } from '../common/http/pagination';
 import { normalizePhoneNumber } from '../common/phone/phone-number';
@@ -17,7 +18,6 @@ import { ContactEntity } from '../contacts/contact.entity';
 import { SessionManager } from '../whatsapp/session-manager';
 import type {
   PairingCodeViewDto,
-  SessionCredentialsViewDto,
   SessionQrViewDto,
   SessionStatusViewDto,
   SessionViewDto,
@@ -27,7 +27,6 @@ import { QrImageService } from './qr-image.service';
 import { isValidSessionId, RESERVED_SESSION_IDS } from './session-id';
 import {
   stateOf,
-  toCredentialsView,
   toSessionView,
   toStatusView,
   toV1SessionView,
@@ -135,20 +134,19 @@ export class SessionsService {
     );
   }
 
-  async listWithCredentials(scope: SessionScope): Promise<SessionCredentialsViewDto[]> {
-    return (await this.rows(scope)).map((row) =>
-      toCredentialsView(row, this.manager.get(row.sessionId)),
-    );
+  /** The stored rows of a list, narrowed to the caller's scope. */
+  stored(scope: SessionScope): Promise<WhatsappSessionEntity[]> {
+    return this.rows(scope);
+  }
+
+  /** One stored row; 404 when there is none. */
+  storedOne(sessionId: string): Promise<WhatsappSessionEntity> {
+    return this.row(sessionId);
   }
 
   async view(sessionId: string): Promise<SessionViewDto> {
     const row = await this.row(sessionId);
     return toSessionView(row, this.manager.get(sessionId));
-  }
-
-  async credentials(sessionId: string): Promise<SessionCredentialsViewDto> {
-    const row = await this.row(sessionId);
-    return toCredentialsView(row, this.manager.get(sessionId));
   }
 
   async status(sessionId: string): Promise<SessionStatusViewDto> {
@@ -177,8 +175,12 @@ export class SessionsService {
     query: PaginationQueryDto & { session_state?: SessionState },
   ): Promise<{ data: V1SessionView[]; meta: PageMeta }> {
     const request = pageRequest(query);
+    const visible = currentSessionFilter();
     const [rows, total] = await this.sessions.findAndCount({
-      where: query.session_state ? { state: query.session_state } : {},
+      where: {
+        ...(query.session_state ? { state: query.session_state } : {}),
+        ...(visible ? { sessionId: In(visible) } : {}),
+      },
       order: { id: 'ASC' },
       skip: request.skip,
       take: request.perPage,
@@ -228,13 +230,19 @@ export class SessionsService {
     return row;
   }
 
+  /** The sessions of a list, narrowed to the caller's scope (a scoped key sees only its own). */
   private async rows(scope: SessionScope): Promise<WhatsappSessionEntity[]> {
+    const visible = currentSessionFilter();
     if (scope === 'all') {
-      return this.sessions.find({ order: { id: 'ASC' } });
+      return this.sessions.find({
+        where: visible ? { sessionId: In(visible) } : {},
+        order: { id: 'ASC' },
+      });
     }
     const live = this.manager
       .list()
-      .filter((session) => scope === 'active' || session.state === 'connected');
+      .filter((session) => scope === 'active' || session.state === 'connected')
+      .filter((session) => !visible || visible.includes(session.sessionId));
     if (live.length === 0) {
       return [];
     }

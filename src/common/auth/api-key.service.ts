@@ -20,6 +20,11 @@ export class ApiKeyService {
     this.digest = sha256(key);
   }
 
+  /** A short, non-reversible tag of the admin key (rate-limit buckets of processes sharing it). */
+  get tag(): string {
+    return this.digest.subarray(0, 6).toString('hex');
+  }
+
   /** True when `presented` is the admin key. Compares fixed-length digests in constant time. */
   matches(presented: string | undefined | null): boolean {
     if (typeof presented !== 'string' || presented.length === 0) {

@@ -1,12 +1,10 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyService } from './api-key.service';
 
-/** The admin API key and the global guard that requires it. */
+/** The admin API key (the guard that checks every request is the access module's). */
 @Global()
 @Module({
-  providers: [ApiKeyService, { provide: APP_GUARD, useClass: ApiKeyGuard }],
+  providers: [ApiKeyService],
   exports: [ApiKeyService],
 })
 export class AuthModule {}

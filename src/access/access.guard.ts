@@ -1,0 +1,102 @@
+import { CanActivate, ExecutionContext, HttpStatus, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { apiKeyFromHeaders } from '../common/auth/api-key.guard';
+import { IS_PUBLIC } from '../common/auth/public.decorator';
+import { DomainError, InvalidApiKey, SessionNotFound } from '../common/errors/domain-errors';
+import { ApiKeysService } from './api-keys.service';
+import { defaultPermission, Permission, REQUIRED_PERMISSION, SESSION_PARAMS } from './permissions';
+import { can, canSee, Principal } from './principal';
+import { setRequestPrincipal } from './request-principal';
+
+export class ForbiddenForSession extends DomainError {
+  constructor() {
+    super(HttpStatus.FORBIDDEN, 'Forbidden for this session');
+  }
+}
+
+export class Forbidden extends DomainError {
+  constructor(permission: Permission) {
+    super(HttpStatus.FORBIDDEN, 'Forbidden', `this key lacks the "${permission}" permission`);
+  }
+}
+
+export type AuthenticatedRequest = Request & { principal?: Principal };
+
+const SESSION_IN_BODY = 'wa-gateway:session-in-body';
+
+/** The route creates a session named by `body.sessionId`: a scoped key may only name its own. */
+export const SessionInBody = (): MethodDecorator => SetMetadata(SESSION_IN_BODY, true);
+
+/** The session a request is about: a path parameter, else `user_token`/`session_id` in the query. */
+export function sessionOfRequest(request: Request): string | undefined {
+  const params = (request.params ?? {}) as Record<string, unknown>;
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  // `:id` names a session only under /sessions (elsewhere, e.g. /api-keys/:id, it is that record)
+  const routePath = (request.route as { path?: string } | undefined)?.path ?? request.path ?? '';
+  const names = SESSION_PARAMS.filter(
+    (name) => name !== 'id' || routePath.startsWith('/sessions/'),
+  );
+  for (const source of [params, query]) {
+    for (const name of names) {
+      const value = source[name];
+      if (typeof value === 'string' && value !== '') {
+        return value;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Global HTTP guard: every route needs a key unless @Public(). The key's scope decides the rest:
+ * a session outside it answers 404 "Session not found", exactly as a missing one (so a scoped
+ * key cannot probe which sessions exist); a session inside it without the route's permission
+ * answers 403 "Forbidden for this session".
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keys: ApiKeysService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') {
+      return true;
+    }
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, targets)) {
+      return true;
+    }
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const principal = await this.keys.authenticate(apiKeyFromHeaders(request.headers));
+    if (!principal) {
+      throw new InvalidApiKey();
+    }
+    request.principal = principal;
+    setRequestPrincipal(principal);
+    const permission =
+      this.reflector.getAllAndOverride<Permission | undefined>(REQUIRED_PERMISSION, targets) ??
+      defaultPermission(request.method);
+
+    let sessionId = sessionOfRequest(request);
+    if (this.reflector.get<boolean | undefined>(SESSION_IN_BODY, context.getHandler())) {
+      const named = (request.body as { sessionId?: unknown } | undefined)?.sessionId;
+      if (principal.sessions !== '*' && typeof named !== 'string') {
+        throw new ForbiddenForSession();
+      }
+      sessionId = typeof named === 'string' ? named : sessionId;
+      if (sessionId !== undefined && !canSee(principal, sessionId)) {
+        throw new ForbiddenForSession();
+      }
+    }
+    if (sessionId !== undefined && !canSee(principal, sessionId)) {
+      throw new SessionNotFound(sessionId);
+    }
+    if (!can(principal, permission)) {
+      throw sessionId !== undefined ? new ForbiddenForSession() : new Forbidden(permission);
+    }
+    return true;
+  }
+}

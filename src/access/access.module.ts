@@ -1,0 +1,53 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Request } from 'express';
+import { AppConfig } from '../config/app-config';
+import { AccessGuard } from './access.guard';
+import { ApiKeyEntity } from './api-key.entity';
+import { ApiKeysController, AuditController } from './api-keys.controller';
+import { ApiKeysService } from './api-keys.service';
+import { AuditEventEntity } from './audit-event.entity';
+import { AuditInterceptor } from './audit.interceptor';
+import { AuditService } from './audit.service';
+import { limitFor, RateLimitGuard } from './rate-limit.guard';
+import { ScopeFilterInterceptor } from './scope-filter.interceptor';
+
+/**
+ * Access control: scoped API keys (the guard on every route), per-key rate limits and the audit
+ * trail. The guards run in this order: who is calling and may they, then how often.
+ */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([ApiKeyEntity, AuditEventEntity]),
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        throttlers: [
+          {
+            name: 'default',
+            ttl: 60_000,
+            limit: (context) =>
+              limitFor(config.access.rateLimits, context.switchToHttp().getRequest<Request>()),
+          },
+        ],
+        storage: config.access.redisUrl
+          ? new ThrottlerStorageRedisService(config.access.redisUrl)
+          : undefined,
+      }),
+    }),
+  ],
+  controllers: [ApiKeysController, AuditController],
+  providers: [
+    ApiKeysService,
+    AuditService,
+    { provide: APP_GUARD, useClass: AccessGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
+    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+    { provide: APP_INTERCEPTOR, useClass: ScopeFilterInterceptor },
+  ],
+  exports: [ApiKeysService],
+})
+export class AccessModule {}

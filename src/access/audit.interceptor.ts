@@ -1,0 +1,133 @@
+import {
+  CallHandler,
+  ExecutionContext,
+  HttpException,
+  Injectable,
+  NestInterceptor,
+  SetMetadata,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { Observable, tap } from 'rxjs';
+import { DomainError } from '../common/errors/domain-errors';
+import type { AuthenticatedRequest } from './access.guard';
+import { sessionOfRequest } from './access.guard';
+import { AuditService } from './audit.service';
+import { defaultPermission, REQUIRED_PERMISSION } from './permissions';
+import type { Permission } from './permissions';
+
+const AUDIT_ACTION = 'wa-gateway:audit-action';
+
+/** Names the audit action of a route (otherwise derived from its method and path). */
+export const Audit = (action: string): MethodDecorator => SetMetadata(AUDIT_ACTION, action);
+
+/** Path parameters that name the target of an action (not the session). */
+const TARGET_PARAMS = ['webhookId', 'deliveryId', 'group_id', 'phone'];
+
+/**
+ * What is audited: every change (`manage` and `admin` routes other than reads), grabs and exports.
+ * Sends are not (they are the message store's business, and would drown the trail).
+ */
+export function auditActionOf(
+  method: string,
+  routePath: string,
+  query: Record<string, unknown>,
+  permission: Permission,
+): string | null {
+  const path = routePath.replace(/\/+$/, '');
+  const grab = /\/grab-(groups|contacts|all)$/.exec(path);
+  if (grab) {
+    return `contacts.grab_${grab[1]}`;
+  }
+  if (method === 'GET' && typeof query.format === 'string' && query.format !== 'json') {
+    return 'contacts.export';
+  }
+  if (method === 'GET' || method === 'HEAD' || permission === 'send' || permission === 'read') {
+    return null;
+  }
+  const known: Record<string, string> = {
+    'POST /sessions': 'session.create',
+    'DELETE /sessions/:id': 'session.delete',
+    'PATCH /sessions/:id': 'session.update',
+    'POST /sessions/:id/pairing-code': 'session.pairing_code',
+    'DELETE /api/sessions/:session_id/contacts': 'contacts.delete',
+    'POST /api-keys': 'key.create',
+    'DELETE /api-keys/:id': 'key.revoke',
+    'POST /sessions/:id/webhooks': 'webhook.create',
+    'PATCH /sessions/:id/webhooks/:webhookId': 'webhook.update',
+    'DELETE /sessions/:id/webhooks/:webhookId': 'webhook.delete',
+  };
+  const named = known[`${method} ${path}`];
+  if (named) {
+    return named;
+  }
+  const lifecycle = /^\/sessions\/:id\/(start|stop|restart|logout)$/.exec(path);
+  if (lifecycle) {
+    return `session.${lifecycle[1]}`;
+  }
+  if (/\/replay$/.test(path)) {
+    return 'webhook.replay';
+  }
+  return `${method.toLowerCase()} ${path}`.slice(0, 64);
+}
+
+/** Writes one audit event after each audited request, whether it succeeded or failed. */
+@Injectable()
+export class AuditInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly audit: AuditService,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') {
+      return next.handle();
+    }
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const routePath = (request.route as { path?: string } | undefined)?.path ?? request.path;
+    const permission =
+      this.reflector.getAllAndOverride<Permission | undefined>(REQUIRED_PERMISSION, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? defaultPermission(request.method);
+    const action =
+      this.reflector.get<string | undefined>(AUDIT_ACTION, context.getHandler()) ??
+      auditActionOf(request.method, routePath, request.query, permission);
+    if (!action || !request.principal) {
+      return next.handle();
+    }
+    const write = (statusCode: number): void => {
+      const params = (request.params ?? {}) as Record<string, string | undefined>;
+      const body = request.body as { sessionId?: unknown } | undefined;
+      const target =
+        TARGET_PARAMS.map((name) => params[name]).find(Boolean) ??
+        (routePath.startsWith('/api-keys/') ? params.id : undefined) ??
+        (typeof request.query.type === 'string' ? `type=${request.query.type}` : undefined);
+      void this.audit.record({
+        keyId: request.principal?.keyId ?? null,
+        keyName: request.principal?.name ?? null,
+        action,
+        sessionId:
+          sessionOfRequest(request) ??
+          (typeof body?.sessionId === 'string' ? body.sessionId : null),
+        target: target?.slice(0, 255) ?? null,
+        outcome: statusCode < 400 ? 'success' : 'failure',
+        statusCode,
+        clientIp: request.ip ?? null,
+        requestId: typeof request.id === 'string' ? request.id : null,
+      });
+    };
+    return next.handle().pipe(
+      tap({
+        next: () => write(context.switchToHttp().getResponse<{ statusCode: number }>().statusCode),
+        error: (error: unknown) =>
+          write(
+            error instanceof DomainError
+              ? error.status
+              : error instanceof HttpException
+                ? error.getStatus()
+                : 500,
+          ),
+      }),
+    );
+  }
+}

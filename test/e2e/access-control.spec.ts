@@ -1,0 +1,229 @@
+import type { WaSimulator } from '../wa-sim';
+import { startGateway, startSimulator } from '../support/gateway-with-sim';
+import { connectSocket, emitWithAck, nextEvent } from '../support/socket-client';
+import { startTestApp, TestApp } from '../support/test-app';
+import { createTestDatabase, testTier } from '../support/test-database';
+
+interface Created {
+  id: string;
+  key: string;
+  prefix: string;
+}
+
+describe(`access control: scoped keys, rate limits, audit (${testTier()})`, () => {
+  let sim: WaSimulator;
+  let untrust: () => void;
+  let gateway: TestApp;
+
+  beforeAll(async () => {
+    ({ sim, untrust } = await startSimulator());
+    gateway = await startGateway(sim);
+    for (const sessionId of ['sales-1', 'other-1']) {
+      expect((await gateway.post('/sessions', { sessionId })).status).toBe(201);
+    }
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await sim?.stop();
+    untrust?.();
+  });
+
+  const as = (key: string, path: string, init: RequestInit = {}) =>
+    fetch(`${gateway.url}${path}`, {
+      ...init,
+      headers: {
+        Authorization: `Bearer ${key}`,
+        'Content-Type': 'application/json',
+        ...(init.headers as Record<string, string>),
+      },
+    });
+
+  async function createKey(sessions: string[], permissions: string[]): Promise<Created> {
+    const response = await gateway.post('/api-keys', { name: 'test key', sessions, permissions });
+    expect(response.status).toBe(201);
+    return ((await response.json()) as { data: Created }).data;
+  }
+
+  it('creates a key shown once (wag_ prefix), lists keys without secrets', async () => {
+    const created = await createKey(['sales-1'], ['read']);
+    expect(created.key).toMatch(/^wag_[A-Za-z0-9_-]{43}$/);
+    expect(created.key.startsWith(created.prefix)).toBe(true);
+    const listed = (await (await gateway.request('/api-keys')).json()) as {
+      data: Record<string, unknown>[];
+    };
+    const item = listed.data.find((key) => key.id === created.id);
+    expect(item).toMatchObject({ name: 'test key', sessions: ['sales-1'], permissions: ['read'] });
+    expect(JSON.stringify(listed)).not.toContain(created.key);
+    expect(Object.keys(item ?? {})).not.toContain('digest');
+  });
+
+  it('rejects bad key requests with 400 naming the field', async () => {
+    const response = await gateway.post('/api-keys', {
+      name: 'x',
+      sessions: ['bad id!'],
+      permissions: ['root'],
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errors: { field: string }[] };
+    expect(body.errors.map((error) => error.field).sort()).toEqual(['permissions', 'sessions']);
+  });
+
+  it('a scoped key sees only its sessions: lists narrowed, others 404 like missing ones', async () => {
+    const { key } = await createKey(['sales-1'], ['read']);
+    for (const path of ['/sessions', '/sessions/all', '/sessions/all/credentials']) {
+      const body = (await (await as(key, path)).json()) as {
+        data: { sessionId: string }[];
+        count: number;
+      };
+      expect({ path, ids: body.data.map((item) => item.sessionId), count: body.count }).toEqual({
+        path,
+        ids: ['sales-1'],
+        count: 1,
+      });
+    }
+    const v1 = (await (await as(key, '/api/v1/sessions')).json()) as {
+      data: { user_token: string }[];
+      meta: { total: number };
+    };
+    expect(v1.data.map((item) => item.user_token)).toEqual(['sales-1']);
+    expect(v1.meta.total).toBe(1);
+
+    expect((await as(key, '/sessions/sales-1')).status).toBe(200);
+    for (const path of [
+      '/sessions/other-1',
+      '/sessions/missing-1',
+      '/api/v1/sessions/other-1/qr',
+    ]) {
+      const response = await as(key, path);
+      expect({ path, status: response.status }).toEqual({ path, status: 404 });
+      expect(await response.json()).toEqual({ success: false, message: 'Session not found' });
+    }
+  });
+
+  it('a key without the permission gets 403 "Forbidden for this session"; admin routes need admin', async () => {
+    const { key } = await createKey(['sales-1'], ['read']);
+    const stop = await as(key, '/sessions/sales-1/stop', { method: 'POST' });
+    expect(stop.status).toBe(403);
+    expect(await stop.json()).toEqual({ success: false, message: 'Forbidden for this session' });
+    const create = await as(key, '/sessions', {
+      method: 'POST',
+      body: JSON.stringify({ sessionId: 'sneaky-1' }),
+    });
+    expect(create.status).toBe(403);
+    expect((await as(key, '/api-keys')).status).toBe(403);
+    expect((await as(key, '/audit')).status).toBe(403);
+  });
+
+  it('revoking a key takes effect at once', async () => {
+    const { id, key } = await createKey(['*'], ['read']);
+    expect((await as(key, '/sessions')).status).toBe(200);
+    expect((await gateway.request(`/api-keys/${id}`, { method: 'DELETE' })).status).toBe(200);
+    const after = await as(key, '/sessions');
+    expect(after.status).toBe(401);
+    expect(await after.json()).toEqual({ success: false, message: 'Invalid API key' });
+    expect((await gateway.request('/api-keys/999999', { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('audits changes with key, action, session, outcome, IP and request id, never secrets', async () => {
+    const { key } = await createKey(['sales-1'], ['read', 'manage']);
+    const stopped = await as(key, '/sessions/sales-1/stop', {
+      method: 'POST',
+      headers: { 'X-Request-Id': 'audit-req-1' },
+    });
+    expect(stopped.status).toBe(200);
+    const audit = (await (await gateway.request('/audit?action=session.stop')).json()) as {
+      data: Record<string, unknown>[];
+      meta: { total: number };
+    };
+    expect(audit.data[0]).toMatchObject({
+      action: 'session.stop',
+      key_name: 'test key',
+      session_id: 'sales-1',
+      outcome: 'success',
+      status_code: 200,
+      client_ip: expect.any(String),
+      request_id: 'audit-req-1',
+    });
+    const all = await (await gateway.request('/audit?per_page=500')).text();
+    expect(all).not.toContain(key);
+    expect(all).toContain('key.create');
+    expect((await gateway.request('/audit?from=yesterday')).status).toBe(400);
+  });
+
+  it('socket.io: a scoped key gets only its sessions and may command only what it may', async () => {
+    const { key } = await createKey(['sales-1'], ['read']);
+    const socket = await connectSocket(gateway.url, { auth: { token: key } });
+    try {
+      const foreign: string[] = [];
+      socket.onAny((event: string, payload: { sessionId?: string }) => {
+        if (payload?.sessionId === 'other-1' && event !== 'session_error') {
+          foreign.push(event);
+        }
+      });
+      const mine = nextEvent(socket, 'session_status', (event) => event.sessionId === 'sales-1');
+      const other = await emitWithAck(socket, 'subscribe', { sessionId: 'other-1' });
+      expect(other).toEqual({ success: false, message: 'Session not found' });
+      const start = await emitWithAck(socket, 'start_session', { sessionId: 'sales-1' });
+      expect(start).toEqual({ success: false, message: 'Forbidden for this session' });
+      const active = await emitWithAck<{ data: { sessionId: string }[] }>(
+        socket,
+        'get_available_sessions',
+      );
+      expect(active.data.map((item) => item.sessionId)).toEqual(['sales-1']);
+      // Both sessions change state; only sales-1 reaches this client
+      await gateway.post('/sessions/other-1/restart');
+      await gateway.post('/sessions/sales-1/restart');
+      await mine;
+      await emitWithAck(socket, 'get_available_sessions');
+      expect(foreign).toEqual([]);
+    } finally {
+      socket.close();
+    }
+  });
+});
+
+describe(`rate limits per key (${testTier()})`, () => {
+  const apps: TestApp[] = [];
+  afterAll(async () => {
+    for (const app of apps) {
+      await app.close();
+    }
+  });
+
+  it('answers 429 in the envelope with Retry-After and RateLimit-* headers; health is not limited', async () => {
+    const app = await startTestApp({ RATE_LIMIT_READ_PER_MINUTE: '3' });
+    apps.push(app);
+    for (let i = 0; i < 3; i += 1) {
+      const response = await app.request('/sessions');
+      expect(response.status).toBe(200);
+      expect(response.headers.get('ratelimit-limit')).toBe('3');
+      expect(response.headers.get('ratelimit-remaining')).toBe(String(2 - i));
+    }
+    const limited = await app.request('/sessions');
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await limited.json()).toMatchObject({ success: false, message: 'Too many requests' });
+    for (let i = 0; i < 5; i += 1) {
+      expect((await fetch(`${app.url}/health`)).status).toBe(200);
+    }
+    // Writes have their own budget
+    expect((await app.post('/sessions/nope/stop')).status).toBe(404);
+  });
+
+  it('shares the limit between processes through Redis (REDIS_URL)', async () => {
+    const db = await createTestDatabase();
+    const env = {
+      RATE_LIMIT_READ_PER_MINUTE: '2',
+      REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      // One key per run, so earlier runs' counters do not count
+      API_KEY: `redis-test-key-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+    };
+    const first = await startTestApp(env, db);
+    const second = await startTestApp(env, db);
+    apps.push(first, second);
+    expect((await first.request('/sessions')).status).toBe(200);
+    expect((await second.request('/sessions')).status).toBe(200);
+    expect((await first.request('/sessions')).status).toBe(429);
+    await db.drop();
+  });
+});
