@@ -32,7 +32,6 @@ export interface ApiKeyView {
   lastUsedAt: string | null;
 }
 
-
 function digestOf(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
