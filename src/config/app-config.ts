@@ -132,6 +132,36 @@ class EnvironmentSchema {
   @IsInt({ message: 'must be a whole number (0 retries forever)' })
   @Min(0)
   WA_RECONNECT_MAX_ATTEMPTS = 10;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(1)
+  GRAB_TIMEOUT_MS = 120_000;
+
+  @Transform(trimmed)
+  @IsIn(['true', 'false', '1', '0'], { message: 'must be true or false' })
+  CONTACTS_AUTO_SYNC = 'false';
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(64)
+  PICTURE_CONCURRENCY = 8;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(100)
+  PICTURE_TIMEOUT_MS = 5_000;
+}
+
+export interface ContactsConfig {
+  /** A grab that takes longer answers 504 (what it saved stays). */
+  grabTimeoutMs: number;
+  /** Upsert address book changes into `contacts` as they happen (sessions may override). */
+  autoSync: boolean;
+  /** Profile pictures fetched at once during a grab. */
+  pictureConcurrency: number;
+  pictureTimeoutMs: number;
 }
 
 export interface WhatsappConfig {
@@ -177,6 +207,7 @@ export class AppConfig {
   readonly bodyLimit: string;
   readonly defaultCountryCode: string;
   readonly whatsapp: WhatsappConfig;
+  readonly contacts: ContactsConfig;
 
   private constructor(env: EnvironmentSchema) {
     this.port = env.PORT;
@@ -203,6 +234,12 @@ export class AppConfig {
         maxDelayMs: Math.max(env.WA_RECONNECT_MAX_DELAY_MS, env.WA_RECONNECT_BASE_DELAY_MS),
         maxAttempts: env.WA_RECONNECT_MAX_ATTEMPTS,
       },
+    };
+    this.contacts = {
+      grabTimeoutMs: env.GRAB_TIMEOUT_MS,
+      autoSync: env.CONTACTS_AUTO_SYNC === 'true' || env.CONTACTS_AUTO_SYNC === '1',
+      pictureConcurrency: env.PICTURE_CONCURRENCY,
+      pictureTimeoutMs: env.PICTURE_TIMEOUT_MS,
     };
   }
 

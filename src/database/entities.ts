@@ -1,6 +1,20 @@
+import {
+  AddressBookContactEntity,
+  AddressBookGroupEntity,
+  AddressBookLidMappingEntity,
+} from '../contacts/address-book/address-book.entities';
 import { ContactEntity } from '../contacts/contact.entity';
+import { GroupParticipantEntity } from '../contacts/group-participant.entity';
 import { AuthKeyEntity } from '../whatsapp/auth-key.entity';
 import { WhatsappSessionEntity } from '../whatsapp/whatsapp-session.entity';
 
 /** Every TypeORM entity, registered once with the data source. */
-export const entities = [ContactEntity, WhatsappSessionEntity, AuthKeyEntity];
+export const entities = [
+  ContactEntity,
+  WhatsappSessionEntity,
+  AuthKeyEntity,
+  AddressBookContactEntity,
+  AddressBookLidMappingEntity,
+  AddressBookGroupEntity,
+  GroupParticipantEntity,
+];

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { SessionsModule } from '../sessions/sessions.module';
 import { WhatsappModule } from '../whatsapp/whatsapp.module';
+import { GrabEventsRelay } from './grab-events.relay';
 import { SessionEventsRelay } from './session-events.relay';
 import { SessionsGateway } from './sessions.gateway';
 
 @Module({
   imports: [SessionsModule, WhatsappModule],
-  providers: [SessionsGateway, SessionEventsRelay],
+  providers: [SessionsGateway, SessionEventsRelay, GrabEventsRelay],
 })
 export class RealtimeModule {}
