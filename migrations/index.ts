@@ -3,6 +3,10 @@ import { CreateWhatsappSessions1795200000001 } from './1795200000001-CreateWhats
 import { CreateWaAuthKeys1795200000002 } from './1795200000002-CreateWaAuthKeys';
 import { AddSessionAutoStart1795200000003 } from './1795200000003-AddSessionAutoStart';
 import { CreateApiKeysAndAudit1795200000400 } from './1795200000400-CreateApiKeysAndAudit';
+import { CreateAddressBook1795200000100 } from './1795200000100-CreateAddressBook';
+import { CreateGroupParticipants1795200000101 } from './1795200000101-CreateGroupParticipants';
+import { WidenContactProfilePicture1795200000102 } from './1795200000102-WidenContactProfilePicture';
+import { AddSessionContactsAutoSync1795200000103 } from './1795200000103-AddSessionContactsAutoSync';
 
 /** Every migration, in order. Listed explicitly so builds and tests load the same set. */
 export const migrations = [
@@ -10,5 +14,9 @@ export const migrations = [
   CreateWhatsappSessions1795200000001,
   CreateWaAuthKeys1795200000002,
   AddSessionAutoStart1795200000003,
+  CreateAddressBook1795200000100,
+  CreateGroupParticipants1795200000101,
+  WidenContactProfilePicture1795200000102,
+  AddSessionContactsAutoSync1795200000103,
   CreateApiKeysAndAudit1795200000400,
 ];

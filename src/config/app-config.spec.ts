@@ -115,4 +115,30 @@ describe('AppConfig', () => {
       /^WA_RECONNECT_MAX_ATTEMPTS /,
     );
   });
+
+  it('reads the contacts settings: grab timeout, auto-sync, picture concurrency and timeout', () => {
+    expect(AppConfig.fromEnv({}).contacts).toEqual({
+      grabTimeoutMs: 120_000,
+      autoSync: false,
+      pictureConcurrency: 8,
+      pictureTimeoutMs: 5_000,
+    });
+    const config = AppConfig.fromEnv({
+      GRAB_TIMEOUT_MS: '5000',
+      CONTACTS_AUTO_SYNC: 'true',
+      PICTURE_CONCURRENCY: '4',
+      PICTURE_TIMEOUT_MS: '800',
+    });
+    expect(config.contacts).toEqual({
+      grabTimeoutMs: 5000,
+      autoSync: true,
+      pictureConcurrency: 4,
+      pictureTimeoutMs: 800,
+    });
+    expect(problemsOf({ CONTACTS_AUTO_SYNC: 'yes' })[0]).toMatch(
+      /^CONTACTS_AUTO_SYNC must be true or false/,
+    );
+    expect(problemsOf({ GRAB_TIMEOUT_MS: 'soon' })[0]).toMatch(/^GRAB_TIMEOUT_MS /);
+    expect(problemsOf({ PICTURE_CONCURRENCY: '0' })[0]).toMatch(/^PICTURE_CONCURRENCY /);
+  });
 });

@@ -157,6 +157,26 @@ class EnvironmentSchema {
   @IsInt({ message: 'must be a whole number of days' })
   @Min(1)
   AUDIT_RETENTION_DAYS = 90;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(1)
+  GRAB_TIMEOUT_MS = 120_000;
+
+  @Transform(trimmed)
+  @IsIn(['true', 'false', '1', '0'], { message: 'must be true or false' })
+  CONTACTS_AUTO_SYNC = 'false';
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(64)
+  PICTURE_CONCURRENCY = 8;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(100)
+  PICTURE_TIMEOUT_MS = 5_000;
 }
 
 export interface AccessConfig {
@@ -165,6 +185,16 @@ export interface AccessConfig {
   /** Shared rate-limit counters for several processes; in memory when unset. */
   redisUrl: string | undefined;
   auditRetentionDays: number;
+}
+
+export interface ContactsConfig {
+  /** A grab that takes longer answers 504 (what it saved stays). */
+  grabTimeoutMs: number;
+  /** Upsert address book changes into `contacts` as they happen (sessions may override). */
+  autoSync: boolean;
+  /** Profile pictures fetched at once during a grab. */
+  pictureConcurrency: number;
+  pictureTimeoutMs: number;
 }
 
 export interface WhatsappConfig {
@@ -211,6 +241,7 @@ export class AppConfig {
   readonly defaultCountryCode: string;
   readonly whatsapp: WhatsappConfig;
   readonly access: AccessConfig;
+  readonly contacts: ContactsConfig;
 
   private constructor(env: EnvironmentSchema) {
     this.port = env.PORT;
@@ -246,6 +277,12 @@ export class AppConfig {
       },
       redisUrl: env.REDIS_URL,
       auditRetentionDays: env.AUDIT_RETENTION_DAYS,
+    };
+    this.contacts = {
+      grabTimeoutMs: env.GRAB_TIMEOUT_MS,
+      autoSync: env.CONTACTS_AUTO_SYNC === 'true' || env.CONTACTS_AUTO_SYNC === '1',
+      pictureConcurrency: env.PICTURE_CONCURRENCY,
+      pictureTimeoutMs: env.PICTURE_TIMEOUT_MS,
     };
   }
 

@@ -57,7 +57,8 @@ export class ContactEntity {
   @Column({ name: 'is_admin', type: 'boolean', nullable: true, default: false })
   isAdmin!: boolean | null;
 
-  @Column({ name: 'profile_picture', type: 'varchar', length: 255, nullable: true })
+  /** VARCHAR(1024), not 001's 255: WhatsApp's picture URLs are longer (migration 1795200000102). */
+  @Column({ name: 'profile_picture', type: 'varchar', length: 1024, nullable: true })
   profilePicture!: string | null;
 
   @Column({ type: 'simple-enum', enum: CONTACT_STATUSES, nullable: true, default: 'active' })

@@ -1,6 +1,12 @@
 import { ApiKeyEntity } from '../access/api-key.entity';
 import { AuditEventEntity } from '../access/audit-event.entity';
+import {
+  AddressBookContactEntity,
+  AddressBookGroupEntity,
+  AddressBookLidMappingEntity,
+} from '../contacts/address-book/address-book.entities';
 import { ContactEntity } from '../contacts/contact.entity';
+import { GroupParticipantEntity } from '../contacts/group-participant.entity';
 import { AuthKeyEntity } from '../whatsapp/auth-key.entity';
 import { WhatsappSessionEntity } from '../whatsapp/whatsapp-session.entity';
 
@@ -11,4 +17,8 @@ export const entities = [
   AuthKeyEntity,
   ApiKeyEntity,
   AuditEventEntity,
+  AddressBookContactEntity,
+  AddressBookLidMappingEntity,
+  AddressBookGroupEntity,
+  GroupParticipantEntity,
 ];

@@ -3,11 +3,12 @@ import { AccessModule } from '../access/access.module';
 import { CredentialsModule } from '../credentials/credentials.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { WhatsappModule } from '../whatsapp/whatsapp.module';
+import { GrabEventsRelay } from './grab-events.relay';
 import { SessionEventsRelay } from './session-events.relay';
 import { SessionsGateway } from './sessions.gateway';
 
 @Module({
   imports: [AccessModule, CredentialsModule, SessionsModule, WhatsappModule],
-  providers: [SessionsGateway, SessionEventsRelay],
+  providers: [SessionsGateway, SessionEventsRelay, GrabEventsRelay],
 })
 export class RealtimeModule {}

@@ -77,6 +77,10 @@ export class WhatsappSessionEntity {
   @Column({ name: 'auto_start', type: 'boolean', default: false })
   autoStart!: boolean;
 
+  /** Per-session CONTACTS_AUTO_SYNC override; null follows the global setting. */
+  @Column({ name: 'contacts_auto_sync', type: 'boolean', nullable: true })
+  contactsAutoSync!: boolean | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
 

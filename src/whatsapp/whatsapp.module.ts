@@ -4,7 +4,10 @@ import { MetricsModule } from '../metrics/metrics.module';
 import { WhatsappSessionEntity } from './whatsapp-session.entity';
 import { AuthKeyEntity } from './auth-key.entity';
 import { BaileysSessionManager } from './baileys/baileys-session-manager';
+import { AddressBookFeed } from './baileys/address-book-feed';
+import { BaileysDirectory } from './baileys/baileys-directory';
 import { BaileysSocketHub } from './baileys/socket-hub';
+import { WaDirectory } from './address-book/wa-directory';
 import { SessionManager } from './session-manager';
 import { SessionMetrics } from './session-metrics';
 import { SessionRecords } from './session-records';
@@ -17,7 +20,9 @@ import { SessionRecords } from './session-records';
     BaileysSocketHub,
     { provide: SessionManager, useClass: BaileysSessionManager },
     SessionMetrics,
+    AddressBookFeed,
+    { provide: WaDirectory, useClass: BaileysDirectory },
   ],
-  exports: [SessionManager, SessionRecords, BaileysSocketHub],
+  exports: [SessionManager, SessionRecords, BaileysSocketHub, WaDirectory],
 })
 export class WhatsappModule {}

@@ -20,6 +20,11 @@ import {
 } from './protocol/group-changes';
 import { kickDevice, unlinkDevice } from './protocol/session';
 import {
+  sendAddressBookSync,
+  type AddressBookSyncResult,
+  type AddressBookUpdate,
+} from './protocol/address-book-sync';
+import {
   accountInfo,
   contactInfo,
   deviceInfo,
@@ -173,6 +178,14 @@ export class SimAccount {
         notifyGroupChange(this.account, group, actor, membersNode(action, changed));
       }
     }
+  }
+
+  /**
+   * The phone's address book changes (new contacts, LID-only chats, new push names): sent to the
+   * ready linked devices as a history sync, as the phone does.
+   */
+  syncAddressBook(update: AddressBookUpdate): Promise<AddressBookSyncResult> {
+    return sendAddressBookSync(this.sim, this.account, update);
   }
 
   /** Messages the linked client sent, decrypted, oldest first. */

@@ -11,6 +11,7 @@ import { Directory } from './model/directory';
 import { accountName } from './model/fixtures';
 import type { ReceiptMode, SimContext, SimLogger } from './protocol/context';
 import { PairingService } from './protocol/pairing/pairing-service';
+import { pictureUrl } from './protocol/picture-url';
 import { deviceOf, routeStanza } from './protocol/router';
 import { onHandshake } from './protocol/session';
 import type { SignalParty } from './signal/signal-party';
@@ -113,7 +114,7 @@ export class WaSimulator {
         }, delayMs);
         timers.add(timer);
       },
-      pictureUrl: (jid) => `${pictureBase}/${encodeURIComponent(jid)}.jpg`,
+      pictureUrl: (jid) => pictureUrl(pictureBase, jid),
       senderKeyHolders: new Map<string, SignalParty>(),
       distributedSenderKeys: new Set<string>(),
     };

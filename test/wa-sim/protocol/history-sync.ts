@@ -74,23 +74,33 @@ export async function sendInitialSync(sim: SimContext, device: LinkedDevice): Pr
     },
   });
   for (const [index, sync] of [bootstrap, pushNames].entries()) {
-    await sendFromPhone(sim, device, {
-      protocolMessage: {
-        type: proto.Message.ProtocolMessage.Type.HISTORY_SYNC_NOTIFICATION,
-        historySyncNotification: {
-          syncType: sync.syncType as number as proto.Message.HistorySyncType,
-          chunkOrder: index,
-          progress: 100,
-          initialHistBootstrapInlinePayload: deflateSync(proto.HistorySync.encode(sync).finish()),
-        },
-      },
-    });
+    await sendHistoryChunk(sim, device, sync, index);
   }
   sim.events.emit('history-sync', {
     phone: account.phone,
     device: device.id,
     contacts: account.contacts.length,
     groups: account.groups.length,
+  });
+}
+
+/** One history sync chunk, inline (no media server), as a peer message from the phone. */
+export async function sendHistoryChunk(
+  sim: SimContext,
+  device: LinkedDevice,
+  sync: proto.IHistorySync,
+  chunkOrder: number,
+): Promise<void> {
+  await sendFromPhone(sim, device, {
+    protocolMessage: {
+      type: proto.Message.ProtocolMessage.Type.HISTORY_SYNC_NOTIFICATION,
+      historySyncNotification: {
+        syncType: sync.syncType as number as proto.Message.HistorySyncType,
+        chunkOrder,
+        progress: 100,
+        initialHistBootstrapInlinePayload: deflateSync(proto.HistorySync.encode(sync).finish()),
+      },
+    },
   });
 }
 

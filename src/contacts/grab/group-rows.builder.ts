@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import type { WaGroup } from '../../whatsapp/address-book/address-book-events';
+import { AddressBookReader } from '../address-book/address-book.reader';
+import {
+  GrabRows,
+  groupView,
+  isMe,
+  participantId,
+  type GrabbedGroupView,
+  type Pictures,
+} from './grab-rows';
+
+/** Group rows and participant rows; participants' phone numbers and names from the address book. */
+@Injectable()
+export class GroupRowsBuilder {
+  constructor(private readonly reader: AddressBookReader) {}
+
+  async add(
+    sessionId: string,
+    groups: WaGroup[],
+    me: { jid: string | null; lid: string | null },
+    pictures: Pictures,
+    rows: GrabRows,
+  ): Promise<GrabbedGroupView[]> {
+    const participants = groups.flatMap((group) => group.participants).filter((p) => !isMe(p, me));
+    const { phones, known } = await this.reader.participantsKnown(sessionId, participants);
+    return groups.map((group) => {
+      const isAdmin = group.participants.some((p) => isMe(p, me) && p.isAdmin);
+      rows.addGroup(group, isAdmin, pictures);
+      for (const participant of group.participants) {
+        if (!isMe(participant, me)) {
+          const id = participantId(participant, phones);
+          const person =
+            known.get(id.id) ?? (participant.lid ? known.get(participant.lid) : undefined);
+          rows.addParticipant(group.id, participant, id, person);
+        }
+      }
+      return groupView(group, isAdmin, pictures);
+    });
+  }
+}

@@ -1,0 +1,113 @@
+import type { EntityManager } from 'typeorm';
+import { DateUtils } from 'typeorm/util/DateUtils';
+import { engineOf, type Engine } from '../../database/column-types';
+
+export type SqlValue = string | number | boolean | Date | null;
+
+/** Placeholders per statement: under SQLite's 32766 and MySQL's 65535. */
+const MAX_PARAMETERS = 30_000;
+const MAX_ROWS = 1_000;
+
+export function engineOfManager(manager: EntityManager): Engine {
+  return engineOf(manager.connection.options.type);
+}
+
+/** The rows one multi-row statement carries for `columns` columns. */
+export function batchSize(columns: number): number {
+  return Math.max(1, Math.min(MAX_ROWS, Math.floor(MAX_PARAMETERS / columns)));
+}
+
+export function chunks<T>(items: T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let index = 0; index < items.length; index += size) {
+    result.push(items.slice(index, index + size));
+  }
+  return result;
+}
+
+/** A value as the driver stores it: booleans as 0/1, and SQLite dates as TypeORM writes them (UTC text). */
+export function toParameter(engine: Engine, value: SqlValue): string | number | Date | null {
+  if (typeof value === 'boolean') {
+    return value ? 1 : 0;
+  }
+  if (value instanceof Date && engine === 'sqlite') {
+    return DateUtils.mixedDateToUtcDatetimeString(value) as string;
+  }
+  return value;
+}
+
+const quote = (engine: Engine, name: string): string =>
+  engine === 'mysql' ? `\`${name}\`` : `"${name}"`;
+
+/**
+ * One multi-row `INSERT ... ON DUPLICATE KEY UPDATE` (MySQL) or `INSERT ... ON CONFLICT DO
+ * UPDATE` (SQLite) of `rows` (values in `columns` order), updating `update` on a `conflict` hit.
+ */
+export async function upsertRows(
+  manager: EntityManager,
+  table: string,
+  columns: string[],
+  conflict: string[],
+  update: string[],
+  rows: SqlValue[][],
+): Promise<void> {
+  const engine = engineOfManager(manager);
+  for (const batch of chunks(rows, batchSize(columns.length))) {
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    const names = columns.map((column) => quote(engine, column)).join(', ');
+    let sql = `INSERT INTO ${quote(engine, table)} (${names}) VALUES ${batch.map(() => tuple).join(', ')}`;
+    if (engine === 'mysql') {
+      const set = update.length > 0 ? update : [conflict[0]];
+      sql += ` ON DUPLICATE KEY UPDATE ${set.map((column) => `${quote(engine, column)} = VALUES(${quote(engine, column)})`).join(', ')}`;
+    } else {
+      const target = conflict.map((column) => quote(engine, column)).join(', ');
+      sql +=
+        update.length > 0
+          ? ` ON CONFLICT (${target}) DO UPDATE SET ${update.map((column) => `${quote(engine, column)} = excluded.${quote(engine, column)}`).join(', ')}`
+          : ` ON CONFLICT (${target}) DO NOTHING`;
+    }
+    await manager.query(
+      sql,
+      batch.flat().map((value) => toParameter(engine, value)),
+    );
+  }
+}
+
+/** `SELECT columns FROM table WHERE session_id = ? AND key IN (...)`, batched. */
+export async function selectByKeys<T>(
+  manager: EntityManager,
+  table: string,
+  columns: string[],
+  sessionId: string,
+  keyColumn: string,
+  keys: string[],
+): Promise<T[]> {
+  const engine = engineOfManager(manager);
+  const result: T[] = [];
+  const names = columns.map((column) => quote(engine, column)).join(', ');
+  for (const batch of chunks(keys, MAX_ROWS)) {
+    const rows = await manager.query<T[]>(
+      `SELECT ${names} FROM ${quote(engine, table)} WHERE ${quote(engine, 'session_id')} = ? AND ${quote(engine, keyColumn)} IN (${batch.map(() => '?').join(', ')})`,
+      [sessionId, ...batch],
+    );
+    result.push(...rows);
+  }
+  return result;
+}
+
+/** `DELETE FROM table WHERE session_id = ? AND key IN (...)`, batched. */
+export async function deleteByKeys(
+  manager: EntityManager,
+  table: string,
+  sessionId: string,
+  keyColumn: string,
+  keys: string[],
+): Promise<void> {
+  const engine = engineOfManager(manager);
+  for (const batch of chunks(keys, MAX_ROWS)) {
+    await manager.query(
+      `DELETE FROM ${quote(engine, table)} WHERE ${quote(engine, 'session_id')} = ? AND ${quote(engine, keyColumn)} IN (${batch.map(() => '?').join(', ')})`,
+      [sessionId, ...batch],
+    );
+  }
+}
