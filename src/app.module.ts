@@ -9,6 +9,7 @@ import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/event-outbox';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
+import { MessagingModule } from './messaging/messaging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -28,6 +29,7 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         SessionsModule,
+        MessagingModule,
         RealtimeModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { MetricsModule } from '../metrics/metrics.module';
 import { WhatsappSessionEntity } from './whatsapp-session.entity';
 import { AuthKeyEntity } from './auth-key.entity';
+import { BaileysMessageFeed } from './baileys/baileys-message-feed';
 import { BaileysSessionManager } from './baileys/baileys-session-manager';
 import { BaileysSocketHub } from './baileys/socket-hub';
 import { SessionManager } from './session-manager';
@@ -17,6 +18,7 @@ import { SessionRecords } from './session-records';
     BaileysSocketHub,
     { provide: SessionManager, useClass: BaileysSessionManager },
     SessionMetrics,
+    BaileysMessageFeed,
   ],
   exports: [SessionManager, SessionRecords, BaileysSocketHub],
 })
