@@ -7,6 +7,7 @@ import { CreateAddressBook1795200000100 } from './1795200000100-CreateAddressBoo
 import { CreateGroupParticipants1795200000101 } from './1795200000101-CreateGroupParticipants';
 import { WidenContactProfilePicture1795200000102 } from './1795200000102-WidenContactProfilePicture';
 import { AddSessionContactsAutoSync1795200000103 } from './1795200000103-AddSessionContactsAutoSync';
+import { CreateMessagingTables1795200000200 } from './1795200000200-CreateMessagingTables';
 
 /** Every migration, in order. Listed explicitly so builds and tests load the same set. */
 export const migrations = [
@@ -18,5 +19,6 @@ export const migrations = [
   CreateGroupParticipants1795200000101,
   WidenContactProfilePicture1795200000102,
   AddSessionContactsAutoSync1795200000103,
+  CreateMessagingTables1795200000200,
   CreateApiKeysAndAudit1795200000400,
 ];

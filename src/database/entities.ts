@@ -7,6 +7,9 @@ import {
 } from '../contacts/address-book/address-book.entities';
 import { ContactEntity } from '../contacts/contact.entity';
 import { GroupParticipantEntity } from '../contacts/group-participant.entity';
+import { ChatPresenceEntity } from '../messaging/entities/chat-presence.entity';
+import { MessageStatusEntity } from '../messaging/entities/message-status.entity';
+import { MessageEntity } from '../messaging/entities/message.entity';
 import { AuthKeyEntity } from '../whatsapp/auth-key.entity';
 import { WhatsappSessionEntity } from '../whatsapp/whatsapp-session.entity';
 
@@ -21,4 +24,7 @@ export const entities = [
   AddressBookLidMappingEntity,
   AddressBookGroupEntity,
   GroupParticipantEntity,
+  MessageEntity,
+  MessageStatusEntity,
+  ChatPresenceEntity,
 ];

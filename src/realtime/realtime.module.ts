@@ -1,14 +1,16 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../access/access.module';
 import { CredentialsModule } from '../credentials/credentials.module';
+import { MessagingModule } from '../messaging/messaging.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { WhatsappModule } from '../whatsapp/whatsapp.module';
 import { GrabEventsRelay } from './grab-events.relay';
+import { MessagingEventsRelay } from './messaging-events.relay';
 import { SessionEventsRelay } from './session-events.relay';
 import { SessionsGateway } from './sessions.gateway';
 
 @Module({
-  imports: [AccessModule, CredentialsModule, SessionsModule, WhatsappModule],
-  providers: [SessionsGateway, SessionEventsRelay, GrabEventsRelay],
+  imports: [AccessModule, CredentialsModule, SessionsModule, WhatsappModule, MessagingModule],
+  providers: [SessionsGateway, SessionEventsRelay, GrabEventsRelay, MessagingEventsRelay],
 })
 export class RealtimeModule {}

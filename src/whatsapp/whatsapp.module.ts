@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { MetricsModule } from '../metrics/metrics.module';
 import { WhatsappSessionEntity } from './whatsapp-session.entity';
 import { AuthKeyEntity } from './auth-key.entity';
+import { BaileysMessageFeed } from './baileys/baileys-message-feed';
 import { BaileysSessionManager } from './baileys/baileys-session-manager';
 import { AddressBookFeed } from './baileys/address-book-feed';
 import { BaileysDirectory } from './baileys/baileys-directory';
@@ -22,6 +23,7 @@ import { SessionRecords } from './session-records';
     SessionMetrics,
     AddressBookFeed,
     { provide: WaDirectory, useClass: BaileysDirectory },
+    BaileysMessageFeed,
   ],
   exports: [SessionManager, SessionRecords, BaileysSocketHub, WaDirectory],
 })

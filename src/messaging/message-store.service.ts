@@ -1,0 +1,210 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { EventOutbox } from '../events/event-outbox';
+import type { GatewayEvent } from '../events/gateway-events';
+import {
+  MESSAGE_STATUSES,
+  MessageEvents,
+  type MessagesUpsertedEvent,
+  type MessageStatus,
+  type MessageStatusEvent,
+  type WaMessage,
+  type WaStatusUpdate,
+} from '../whatsapp/message-events';
+import { MessageEntity } from './entities/message.entity';
+import { MessageStatusEntity, RECEIPT_STATUSES } from './entities/message-status.entity';
+import type { ReceiptStatus } from './entities/message-status.entity';
+import { messageRow } from './message-rows';
+import { MessageStoredEvent, StatusStoredEvent, StoredMessageEvents } from './messaging-events';
+import { isUniqueViolation } from './unique-violation';
+
+/** Where a status sits on the way forward; `failed` replaces only pending and sent. */
+function rank(status: MessageStatus): number {
+  return status === 'failed' ? 1.5 : MESSAGE_STATUSES.indexOf(status);
+}
+
+/** Whether a message at `current` moves to `next` (never backwards: read stays read). */
+export function advances(current: MessageStatus, next: MessageStatus): boolean {
+  return rank(next) > rank(current);
+}
+
+function isReceipt(status: MessageStatus): status is ReceiptStatus {
+  return (RECEIPT_STATUSES as readonly string[]).includes(status);
+}
+
+/**
+ * The persister of messages and their statuses (CONTRACT §7): idempotent per (session, message
+ * id), outbox rows written in the same transaction, stored events published after commit.
+ * Listeners are awaited by the sources, and their errors reach the emitter (the ingest answers
+ * with them).
+ */
+@Injectable()
+export class MessageStore {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: EventOutbox,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  @OnEvent(MessageEvents.Upserted, { promisify: true })
+  async onUpserted(event: MessagesUpsertedEvent): Promise<void> {
+    await this.saveMessages(event.messages);
+  }
+
+  @OnEvent(MessageEvents.StatusUpdated, { promisify: true })
+  async onStatusUpdated(event: MessageStatusEvent): Promise<void> {
+    await this.saveStatuses(event.updates);
+  }
+
+  /** Stores the messages not stored yet; resolves with those (a redelivery gives []). */
+  async saveMessages(messages: WaMessage[]): Promise<WaMessage[]> {
+    const unique = [...new Map(messages.map((message) => [message.id, message])).values()];
+    if (unique.length === 0) {
+      return [];
+    }
+    let stored: WaMessage[];
+    try {
+      stored = await this.dataSource.transaction((manager) => this.insertNew(manager, unique));
+    } catch (error) {
+      if (!isUniqueViolation(error)) {
+        throw error;
+      }
+      // Another writer stored some of them first: store what is still missing
+      stored = await this.dataSource.transaction((manager) => this.insertNew(manager, unique));
+    }
+    for (const message of stored) {
+      this.events.emit(StoredMessageEvents.Message, {
+        sessionId: message.sessionId,
+        message,
+      } satisfies MessageStoredEvent);
+    }
+    return stored;
+  }
+
+  /** Stores receipts not seen yet and moves messages forward; resolves with what changed. */
+  async saveStatuses(updates: WaStatusUpdate[]): Promise<WaStatusUpdate[]> {
+    if (updates.length === 0) {
+      return [];
+    }
+    let changed: WaStatusUpdate[];
+    try {
+      changed = await this.dataSource.transaction((manager) =>
+        this.applyStatuses(manager, updates),
+      );
+    } catch (error) {
+      if (!isUniqueViolation(error)) {
+        throw error;
+      }
+      changed = await this.dataSource.transaction((manager) =>
+        this.applyStatuses(manager, updates),
+      );
+    }
+    for (const update of changed) {
+      this.events.emit(StoredMessageEvents.Status, {
+        sessionId: update.sessionId,
+        update,
+      } satisfies StatusStoredEvent);
+    }
+    return changed;
+  }
+
+  private async insertNew(manager: EntityManager, messages: WaMessage[]): Promise<WaMessage[]> {
+    const sessionId = messages[0].sessionId;
+    const existing = await manager.find(MessageEntity, {
+      select: { messageId: true },
+      where: { sessionId, messageId: In(messages.map((message) => message.id)) },
+    });
+    const known = new Set(existing.map((row) => row.messageId));
+    const fresh = messages.filter((message) => !known.has(message.id));
+    if (fresh.length === 0) {
+      return [];
+    }
+    await this.applyEarlierReceipts(manager, sessionId, fresh);
+    await manager.insert(MessageEntity, fresh.map(messageRow));
+    await this.outbox.record(
+      manager,
+      fresh.map((message): GatewayEvent => ({ kind: 'message', sessionId, message })),
+    );
+    return fresh;
+  }
+
+  /** A receipt can be stored before our own sent message is: start the message at its status. */
+  private async applyEarlierReceipts(
+    manager: EntityManager,
+    sessionId: string,
+    messages: WaMessage[],
+  ): Promise<void> {
+    const own = messages.filter((message) => message.fromMe);
+    if (own.length === 0) {
+      return;
+    }
+    const receipts = await manager.find(MessageStatusEntity, {
+      where: { sessionId, messageId: In(own.map((message) => message.id)) },
+    });
+    for (const receipt of receipts) {
+      const message = own.find((candidate) => candidate.id === receipt.messageId);
+      if (message && advances(message.status, receipt.status)) {
+        message.status = receipt.status;
+      }
+    }
+  }
+
+  private async applyStatuses(
+    manager: EntityManager,
+    updates: WaStatusUpdate[],
+  ): Promise<WaStatusUpdate[]> {
+    const sessionId = updates[0].sessionId;
+    const ids = [...new Set(updates.map((update) => update.messageId))];
+    const messages = await manager.find(MessageEntity, {
+      select: { id: true, messageId: true, status: true },
+      where: { sessionId, messageId: In(ids) },
+    });
+    const byId = new Map(messages.map((message) => [message.messageId, message]));
+    const receipts = await manager.find(MessageStatusEntity, {
+      select: { messageId: true, participantJid: true, status: true },
+      where: { sessionId, messageId: In(ids) },
+    });
+    const seen = new Set(receipts.map((r) => `${r.messageId}|${r.participantJid}|${r.status}`));
+    const changed: WaStatusUpdate[] = [];
+    const newReceipts: Partial<MessageStatusEntity>[] = [];
+    for (const update of updates) {
+      let didChange = false;
+      const participant = update.participantJid ?? '';
+      const receiptKey = `${update.messageId}|${participant}|${update.status}`;
+      if (isReceipt(update.status) && !seen.has(receiptKey)) {
+        seen.add(receiptKey);
+        newReceipts.push({
+          sessionId,
+          messageId: update.messageId,
+          chatJid: update.chatJid,
+          participantJid: participant,
+          status: update.status,
+          eventTimestamp: update.at,
+        });
+        didChange = true;
+      }
+      const message = byId.get(update.messageId);
+      if (message && advances(message.status, update.status)) {
+        message.status = update.status;
+        await manager.update(
+          MessageEntity,
+          { id: message.id },
+          { status: update.status, statusAt: update.at },
+        );
+        didChange = true;
+      }
+      if (didChange) {
+        changed.push(update);
+      }
+    }
+    if (newReceipts.length > 0) {
+      await manager.insert(MessageStatusEntity, newReceipts);
+    }
+    await this.outbox.record(
+      manager,
+      changed.map((update): GatewayEvent => ({ kind: 'message_status', sessionId, update })),
+    );
+    return changed;
+  }
+}

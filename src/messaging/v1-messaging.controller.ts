@@ -1,0 +1,65 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { paged, PagedEnvelope } from '../common/http/envelope';
+import { ApiEnvelope } from '../docs/api-envelope.decorator';
+import { ApiErrors, ApiKeyAuth } from '../docs/api-docs.decorators';
+import {
+  V1ChatPresencesQueryDto,
+  V1MessagesQueryDto,
+  V1MessageStatusesQueryDto,
+} from './dto/v1-messaging-query.dto';
+import { V1ChatPresenceDto, V1MessageDto, V1MessageStatusDto } from './dto/v1-messaging-view.dto';
+import { MessageQueries } from './message-queries.service';
+
+/** Seed 003's event store: stored messages, delivery/read statuses and typing presences. */
+@ApiTags('Event store (v1)')
+@ApiKeyAuth()
+@Controller('api/v1')
+export class V1MessagingController {
+  constructor(private readonly queries: MessageQueries) {}
+
+  @Get('messages')
+  @ApiOperation({ summary: 'Stored messages, newest first (filters: user_token, chat_jid, ...)' })
+  @ApiEnvelope(V1MessageDto, {
+    message: 'Messages retrieved successfully',
+    isArray: true,
+    paged: true,
+  })
+  @ApiErrors(400)
+  async messages(@Query() query: V1MessagesQueryDto): Promise<PagedEnvelope<V1MessageDto>> {
+    const { data, meta } = await this.queries.messagePage(query);
+    return paged('Messages retrieved successfully', data, meta);
+  }
+
+  @Get('message-statuses')
+  @ApiOperation({ summary: 'Delivery and read receipts of messages (seed 003)' })
+  @ApiEnvelope(V1MessageStatusDto, {
+    message: 'Message statuses retrieved successfully',
+    isArray: true,
+    paged: true,
+  })
+  @ApiErrors(400)
+  async statuses(
+    @Query() query: V1MessageStatusesQueryDto,
+  ): Promise<PagedEnvelope<V1MessageStatusDto>> {
+    const { data, meta } = await this.queries.statusPage(query);
+    return paged('Message statuses retrieved successfully', data, meta);
+  }
+
+  @Get('chat-presences')
+  @ApiOperation({
+    summary: 'Typing states per chat participant, with the 10 s auto-stop (seed 003)',
+  })
+  @ApiEnvelope(V1ChatPresenceDto, {
+    message: 'Chat presences retrieved successfully',
+    isArray: true,
+    paged: true,
+  })
+  @ApiErrors(400)
+  async presences(
+    @Query() query: V1ChatPresencesQueryDto,
+  ): Promise<PagedEnvelope<V1ChatPresenceDto>> {
+    const { data, meta } = await this.queries.presencePage(query);
+    return paged('Chat presences retrieved successfully', data, meta);
+  }
+}

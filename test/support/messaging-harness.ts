@@ -1,0 +1,50 @@
+import type { Socket } from 'socket.io-client';
+import type { WaSimulator } from '../wa-sim';
+import { SessionEvents } from '../../src/whatsapp/session-events';
+import type { SessionConnectedEvent, SessionQrEvent } from '../../src/whatsapp/session-events';
+import { nextSessionEvent } from './gateway-with-sim';
+import { connectSocket, emitWithAck } from './socket-client';
+import type { TestApp } from './test-app';
+
+export interface Body<T = Record<string, unknown>> {
+  success: boolean;
+  message: string;
+  data: T;
+  meta?: { page: number; per_page: number; total: number; last_page: number };
+  errors?: { field: string; messages: string[] }[];
+}
+
+export async function json<T = Record<string, unknown>>(response: Response): Promise<Body<T>> {
+  return (await response.json()) as Body<T>;
+}
+
+/** Creates a session over REST, scans its QR with a new simulated phone, waits until connected. */
+export async function linkSession(
+  gateway: TestApp,
+  sim: WaSimulator,
+  sessionId: string,
+  options: { contacts?: number; groups?: number } = {},
+) {
+  const qr = nextSessionEvent<SessionQrEvent>(gateway, SessionEvents.Qr, sessionId);
+  const connected = nextSessionEvent<SessionConnectedEvent>(
+    gateway,
+    SessionEvents.Connected,
+    sessionId,
+  );
+  const created = await gateway.post('/sessions', { sessionId });
+  if (created.status !== 201) {
+    throw new Error(`creating ${sessionId} answered ${created.status}`);
+  }
+  const linked = await sim.scan((await qr).qr, options);
+  await connected;
+  const account = sim.account(linked.phone);
+  await account.waitForReady();
+  return { linked, account };
+}
+
+/** A socket.io client subscribed to one session's room. */
+export async function subscriber(gateway: TestApp, sessionId: string): Promise<Socket> {
+  const socket = await connectSocket(gateway.url, { auth: { token: gateway.apiKey } });
+  await emitWithAck(socket, 'subscribe', { sessionId });
+  return socket;
+}
