@@ -94,6 +94,10 @@ export class AccessGuard implements CanActivate {
     if (sessionId !== undefined && !canSee(principal, sessionId)) {
       throw new SessionNotFound(sessionId);
     }
+    if (permission === 'admin' && principal.sessions !== '*') {
+      // Keys and the audit trail span every session: a key scoped to some cannot see them
+      throw new Forbidden(permission);
+    }
     if (!can(principal, permission)) {
       throw sessionId !== undefined ? new ForbiddenForSession() : new Forbidden(permission);
     }
