@@ -86,14 +86,12 @@ describe(`fuzz: every route and socket event (${testTier()})`, () => {
       if (table === 'wa_auth_keys' || table === 'audit_events') {
         continue; // Baileys writes keys while connected; audit rows are written for failures too
       }
-      const [row] = (await dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`)) as {
-        n: number;
-      }[];
+      const [row] = await dataSource.query<{ n: number }[]>(`SELECT COUNT(*) AS n FROM ${table}`);
       counts.push(`${table}=${Number(row.n)}`);
     }
-    const sessions = (await dataSource.query(
+    const sessions = await dataSource.query<unknown[]>(
       'SELECT session_id, name, auto_start FROM whatsapp_sessions ORDER BY session_id',
-    )) as unknown[];
+    );
     return `${counts.join(',')}|${JSON.stringify(sessions)}`;
   }
 
@@ -120,7 +118,7 @@ describe(`fuzz: every route and socket event (${testTier()})`, () => {
           for (const parameter of route.operation.parameters ?? []) {
             if (parameter.in === 'path' && parameter.name !== route.sessionParam) {
               url = url.replace(
-                encodeURIComponent(String(parameter.example ?? 'x')),
+                encodeURIComponent(JSON.stringify(parameter.example ?? 'x').replace(/^"|"$/g, '')),
                 encodeURIComponent(pathValues[i % 3] || 'x'),
               );
               i += 1;

@@ -74,6 +74,8 @@ async function terminate(started: Started): Promise<number | null> {
   return started.exited;
 }
 
+jest.setTimeout(180_000); // each builds the gateway first, on a shared 2-core machine
+
 describe('npm scripts as a newcomer runs them', () => {
   const dirs: string[] = [];
   afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -126,5 +128,18 @@ describe('npm scripts as a newcomer runs them', () => {
 
     expect(await terminate(started)).toBe(0);
     expect(processGroup(pgid)).toEqual([]);
+  });
+
+  it('the committed openapi.json is the document the built gateway serves (npm run openapi)', () => {
+    // npm start above built dist/ from this tree
+    const output = execFileSync(
+      process.execPath,
+      [join(ROOT, 'test', 'tools', 'write-openapi.js'), '--check'],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      },
+    );
+    expect(output).toContain('openapi.json matches the served document');
   });
 });

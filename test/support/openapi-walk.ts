@@ -141,7 +141,7 @@ export function requestFor(
   const json = route.operation.requestBody?.content['application/json'];
   const example = json ? exampleOf(document, json.schema) : undefined;
   if (example && typeof example === 'object' && 'sessionId' in example) {
-    (example as { sessionId: unknown }).sessionId = sessionId;
+    example.sessionId = sessionId;
   }
   const body = example === undefined ? undefined : JSON.stringify(example);
   const search = query.toString();
