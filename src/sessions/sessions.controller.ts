@@ -4,6 +4,7 @@ import {
   Delete,
   Get,
   HttpCode,
+  Patch,
   Post,
   Query,
   Req,
@@ -16,7 +17,11 @@ import { SessionInBody } from '../access/access.guard';
 import { counted, CountedEnvelope, Envelope, ok } from '../common/http/envelope';
 import { ApiEnvelope } from '../docs/api-envelope.decorator';
 import { ApiErrors, ApiKeyAuth } from '../docs/api-docs.decorators';
-import { CreateSessionDto, PairingCodeRequestDto } from './dto/session-requests.dto';
+import {
+  CreateSessionDto,
+  PairingCodeRequestDto,
+  UpdateSessionDto,
+} from './dto/session-requests.dto';
 import {
   PairingCodeViewDto,
   SessionQrViewDto,
@@ -91,6 +96,19 @@ export class SessionsController {
   @ApiErrors(400, 404)
   async get(@SessionParam() session: WhatsappSessionEntity): Promise<Envelope<SessionViewDto>> {
     return ok('Session retrieved successfully', await this.sessions.view(session.sessionId));
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: "Change a session's display name or settings (contactsAutoSync)" })
+  @ApiParam(ID_PARAM)
+  @ApiBody({ type: UpdateSessionDto })
+  @ApiEnvelope(SessionViewDto, { message: 'Session updated' })
+  @ApiErrors(400, 404)
+  async update(
+    @SessionParam() session: WhatsappSessionEntity,
+    @Body() body: UpdateSessionDto,
+  ): Promise<Envelope<SessionViewDto & { contactsAutoSync: boolean | null }>> {
+    return ok('Session updated', await this.sessions.update(session.sessionId, body));
   }
 
   @Get(':id/status')

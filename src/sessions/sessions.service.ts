@@ -89,6 +89,28 @@ export class SessionsService {
     return this.start(sessionId);
   }
 
+  /** Changes the display name and per-session settings; only the fields given. */
+  async update(
+    sessionId: string,
+    patch: { name?: string; contactsAutoSync?: boolean | null },
+  ): Promise<SessionViewDto & { contactsAutoSync: boolean | null }> {
+    const changes: Partial<WhatsappSessionEntity> = {};
+    if (patch.name !== undefined) {
+      changes.name = patch.name;
+    }
+    if (patch.contactsAutoSync !== undefined) {
+      changes.contactsAutoSync = patch.contactsAutoSync;
+    }
+    if (Object.keys(changes).length > 0) {
+      await this.sessions.update({ sessionId }, changes);
+    }
+    const row = await this.row(sessionId);
+    return {
+      ...toSessionView(row, this.manager.get(sessionId)),
+      contactsAutoSync: row.contactsAutoSync,
+    };
+  }
+
   async start(sessionId: string): Promise<SessionViewDto> {
     await this.manager.start(sessionId);
     return this.view(sessionId);

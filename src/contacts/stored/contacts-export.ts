@@ -19,7 +19,12 @@ function feed(stream: Readable, pump: () => Promise<void>): Readable {
 
 /** CSV with a header row, read batch by batch as the client takes it (back-pressure). */
 export function csvStream(batches: Batches): Readable {
-  const csv = stringify({ header: true, columns: CONTACT_VIEW_COLUMNS, bom: true });
+  const csv = stringify({
+    header: true,
+    columns: CONTACT_VIEW_COLUMNS,
+    bom: true,
+    cast: { boolean: (value) => (value ? 'true' : 'false') },
+  });
   return feed(csv, async () => {
     for await (const rows of batches) {
       for (const row of rows) {

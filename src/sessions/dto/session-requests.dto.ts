@@ -1,4 +1,12 @@
-import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength, NotContains } from 'class-validator';
+import {
+  IsBoolean,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  NotContains,
+} from 'class-validator';
 import { SESSION_ID_PATTERN } from '../session-id';
 
 export class CreateSessionDto {
@@ -35,4 +43,24 @@ export class PairingCodeRequestDto {
   @NotContains('@', { message: 'phoneNumber must be a phone number, not a JID' })
   @MaxLength(32)
   phoneNumber!: string;
+}
+
+export class UpdateSessionDto {
+  /**
+   * Display name
+   * @example "Sales team"
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  name?: string;
+
+  /**
+   * Upsert address book changes into the stored contacts as they happen (CONTACTS_AUTO_SYNC for
+   * this session); null follows the global setting
+   * @example true
+   */
+  @IsOptional()
+  @IsBoolean()
+  contactsAutoSync?: boolean | null;
 }

@@ -15,8 +15,8 @@ export interface AddressBookUpdate {
    * (a PN→LID mapping), otherwise the device learns the LID alone.
    */
   lidOnly?: { name: string; withMapping: boolean }[];
-  /** Existing contacts (phone numbers) renamed: their saved name and push name both change. */
-  rename?: { pn: string; name: string }[];
+  /** Existing contacts (phone numbers) renamed: their saved name and push name (default: the same) change. */
+  rename?: { pn: string; name: string; pushName?: string }[];
 }
 
 export interface AddressBookSyncResult {
@@ -41,13 +41,13 @@ export async function sendAddressBookSync(
     return user;
   });
   const lidOnly = (update.lidOnly ?? []).map((chat) => ({ user: fresh(chat.name), ...chat }));
-  const renamed = (update.rename ?? []).map(({ pn, name }) => {
+  const renamed = (update.rename ?? []).map(({ pn, name, pushName }) => {
     const user = sim.directory.userByPn(pn);
     if (!user) {
       throw new Error(`unknown contact ${pn}`);
     }
     user.name = name;
-    return user;
+    return { user, pushName: pushName ?? name };
   });
   const now = nowSeconds();
   const sync: proto.IHistorySync = {
@@ -69,7 +69,7 @@ export async function sendAddressBookSync(
         ...(withMapping ? { pnJid: user.jid } : {}),
         conversationTimestamp: now,
       })),
-      ...renamed.map((user) => ({
+      ...renamed.map(({ user }) => ({
         id: user.jid,
         name: user.name,
         displayName: user.name,
@@ -86,7 +86,7 @@ export async function sendAddressBookSync(
     pushnames: [
       ...added.map((user) => ({ id: user.jid, pushname: user.name })),
       ...lidOnly.map(({ user }) => ({ id: user.lidJid, pushname: user.name })),
-      ...renamed.map((user) => ({ id: user.jid, pushname: user.name })),
+      ...renamed.map(({ user, pushName }) => ({ id: user.jid, pushname: pushName })),
     ],
   };
   const pushNameSync: proto.IHistorySync = {
