@@ -3,6 +3,7 @@ import { CreateWhatsappSessions1795200000001 } from './1795200000001-CreateWhats
 import { CreateWaAuthKeys1795200000002 } from './1795200000002-CreateWaAuthKeys';
 import { AddSessionAutoStart1795200000003 } from './1795200000003-AddSessionAutoStart';
 import { CreateMessagingTables1795200000200 } from './1795200000200-CreateMessagingTables';
+import { CreateSendQueue1795200000201 } from './1795200000201-CreateSendQueue';
 
 /** Every migration, in order. Listed explicitly so builds and tests load the same set. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   CreateWaAuthKeys1795200000002,
   AddSessionAutoStart1795200000003,
   CreateMessagingTables1795200000200,
+  CreateSendQueue1795200000201,
 ];

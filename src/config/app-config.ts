@@ -132,6 +132,26 @@ class EnvironmentSchema {
   @IsInt({ message: 'must be a whole number (0 retries forever)' })
   @Min(0)
   WA_RECONNECT_MAX_ATTEMPTS = 10;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds (0 turns pacing off)' })
+  @Min(0)
+  SEND_MIN_INTERVAL_MS = 1000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(0)
+  SEND_JITTER_MS = 1000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of messages' })
+  @Min(1)
+  SEND_QUEUE_MAX = 1000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(1000)
+  SEND_TIMEOUT_MS = 120_000;
 }
 
 export interface WhatsappConfig {
@@ -143,6 +163,14 @@ export interface WhatsappConfig {
   deviceName: string;
   logLevel: LogLevel;
   reconnect: { baseDelayMs: number; maxDelayMs: number; maxAttempts: number };
+}
+
+/** Outbound pacing per session (bulk senders get banned when they burst). */
+export interface MessagingConfig {
+  minIntervalMs: number;
+  jitterMs: number;
+  queueMax: number;
+  sendTimeoutMs: number;
 }
 
 export class ConfigValidationError extends Error {
@@ -177,6 +205,7 @@ export class AppConfig {
   readonly bodyLimit: string;
   readonly defaultCountryCode: string;
   readonly whatsapp: WhatsappConfig;
+  readonly messaging: MessagingConfig;
 
   private constructor(env: EnvironmentSchema) {
     this.port = env.PORT;
@@ -203,6 +232,12 @@ export class AppConfig {
         maxDelayMs: Math.max(env.WA_RECONNECT_MAX_DELAY_MS, env.WA_RECONNECT_BASE_DELAY_MS),
         maxAttempts: env.WA_RECONNECT_MAX_ATTEMPTS,
       },
+    };
+    this.messaging = {
+      minIntervalMs: env.SEND_MIN_INTERVAL_MS,
+      jitterMs: env.SEND_JITTER_MS,
+      queueMax: env.SEND_QUEUE_MAX,
+      sendTimeoutMs: env.SEND_TIMEOUT_MS,
     };
   }
 

@@ -12,6 +12,7 @@ import { ApiKeyService } from '../common/auth/api-key.service';
 import { DomainError } from '../common/errors/domain-errors';
 import { SessionsService } from '../sessions/sessions.service';
 import { SessionManager } from '../whatsapp/session-manager';
+import { MessagingSocketCommands, SocketReply } from './messaging-socket';
 import { ALL_SESSIONS_ROOM, sessionRoom } from './rooms';
 import { apiKeyFromHandshake } from './ws-auth';
 import { optionalString, sessionIdFrom, sessionIdOrNull } from './ws-payloads';
@@ -36,6 +37,7 @@ export class SessionsGateway implements OnGatewayInit {
     private readonly apiKeys: ApiKeyService,
     private readonly sessions: SessionsService,
     private readonly manager: SessionManager,
+    private readonly messaging: MessagingSocketCommands,
   ) {}
 
   afterInit(server: Server): void {
@@ -144,6 +146,64 @@ export class SessionsGateway implements OnGatewayInit {
     });
   }
 
+  @SubscribeMessage('send_whatsapp_message')
+  sendMessage(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
+    return this.reply(client, payload, 'send_error', ['to', 'message'], () =>
+      this.messaging.send(payload),
+    );
+  }
+
+  @SubscribeMessage('check_phone_number')
+  checkPhone(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
+    return this.reply(client, payload, 'phone_check_error', ['phoneNumber'], () =>
+      this.messaging.checkPhone(payload),
+    );
+  }
+
+  @SubscribeMessage('get_profile_info')
+  getProfile(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
+    return this.reply(client, payload, 'profile_error', ['phoneNumber'], () =>
+      this.messaging.profile(payload),
+    );
+  }
+
+  @SubscribeMessage('send_typing')
+  sendTyping(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
+    return this.reply(client, payload, 'typing_error', ['to'], () =>
+      this.messaging.typing(payload),
+    );
+  }
+
+  @SubscribeMessage('read_message')
+  readMessage(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
+    return this.reply(client, payload, 'read_error', ['messageKey'], () =>
+      this.messaging.read(payload),
+    );
+  }
+
+  /** A command with a documented reply event; a failure goes to `errorEvent` with `echo` fields. */
+  private reply(
+    client: Socket,
+    payload: unknown,
+    errorEvent: string,
+    echo: string[],
+    run: () => Promise<SocketReply>,
+  ): Promise<Ack> {
+    const fields = Object.fromEntries(
+      echo.map((field) => [field, (payload as Record<string, unknown> | null)?.[field] ?? null]),
+    );
+    return this.handle(
+      client,
+      payload,
+      async () => {
+        const { message, data, event, payload: replyPayload } = await run();
+        client.emit(event, replyPayload);
+        return { message, data };
+      },
+      { event: errorEvent, fields },
+    );
+  }
+
   private async activeSessions() {
     const views = await this.sessions.listWithCredentials('active');
     return views.map((view) => ({
@@ -169,6 +229,10 @@ export class SessionsGateway implements OnGatewayInit {
     client: Socket,
     payload: unknown,
     run: () => Promise<{ message: string; data: unknown }>,
+    onError: { event: string; fields: Record<string, unknown> } = {
+      event: 'session_error',
+      fields: {},
+    },
   ): Promise<Ack> {
     try {
       const { message, data } = await run();
@@ -182,7 +246,11 @@ export class SessionsGateway implements OnGatewayInit {
           `socket event failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
         );
       }
-      client.emit('session_error', { sessionId: sessionIdOrNull(payload), message });
+      client.emit(onError.event, {
+        sessionId: sessionIdOrNull(payload),
+        ...onError.fields,
+        message,
+      });
       return { success: false, message };
     }
   }

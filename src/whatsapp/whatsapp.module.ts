@@ -4,8 +4,10 @@ import { MetricsModule } from '../metrics/metrics.module';
 import { WhatsappSessionEntity } from './whatsapp-session.entity';
 import { AuthKeyEntity } from './auth-key.entity';
 import { BaileysMessageFeed } from './baileys/baileys-message-feed';
+import { BaileysMessenger } from './baileys/baileys-messenger';
 import { BaileysSessionManager } from './baileys/baileys-session-manager';
 import { BaileysSocketHub } from './baileys/socket-hub';
+import { Messenger } from './messenger';
 import { SessionManager } from './session-manager';
 import { SessionMetrics } from './session-metrics';
 import { SessionRecords } from './session-records';
@@ -19,7 +21,8 @@ import { SessionRecords } from './session-records';
     { provide: SessionManager, useClass: BaileysSessionManager },
     SessionMetrics,
     BaileysMessageFeed,
+    { provide: Messenger, useClass: BaileysMessenger },
   ],
-  exports: [SessionManager, SessionRecords, BaileysSocketHub],
+  exports: [SessionManager, SessionRecords, BaileysSocketHub, Messenger, BaileysMessageFeed],
 })
 export class WhatsappModule {}
