@@ -8,6 +8,7 @@ import { CreateGroupParticipants1795200000101 } from './1795200000101-CreateGrou
 import { WidenContactProfilePicture1795200000102 } from './1795200000102-WidenContactProfilePicture';
 import { AddSessionContactsAutoSync1795200000103 } from './1795200000103-AddSessionContactsAutoSync';
 import { CreateMessagingTables1795200000200 } from './1795200000200-CreateMessagingTables';
+import { CreateSendQueue1795200000201 } from './1795200000201-CreateSendQueue';
 
 /** Every migration, in order. Listed explicitly so builds and tests load the same set. */
 export const migrations = [
@@ -20,5 +21,6 @@ export const migrations = [
   WidenContactProfilePicture1795200000102,
   AddSessionContactsAutoSync1795200000103,
   CreateMessagingTables1795200000200,
+  CreateSendQueue1795200000201,
   CreateApiKeysAndAudit1795200000400,
 ];

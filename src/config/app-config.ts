@@ -177,6 +177,34 @@ class EnvironmentSchema {
   @IsInt({ message: 'must be a whole number of milliseconds' })
   @Min(100)
   PICTURE_TIMEOUT_MS = 5_000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds (0 turns pacing off)' })
+  @Min(0)
+  SEND_MIN_INTERVAL_MS = 1000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(0)
+  SEND_JITTER_MS = 1000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of messages' })
+  @Min(1)
+  SEND_QUEUE_MAX = 1000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(1000)
+  SEND_TIMEOUT_MS = 120_000;
+}
+
+/** Outbound pacing per session (bulk senders get banned when they burst). */
+export interface MessagingConfig {
+  minIntervalMs: number;
+  jitterMs: number;
+  queueMax: number;
+  sendTimeoutMs: number;
 }
 
 export interface AccessConfig {
@@ -242,6 +270,7 @@ export class AppConfig {
   readonly whatsapp: WhatsappConfig;
   readonly access: AccessConfig;
   readonly contacts: ContactsConfig;
+  readonly messaging: MessagingConfig;
 
   private constructor(env: EnvironmentSchema) {
     this.port = env.PORT;
@@ -277,6 +306,12 @@ export class AppConfig {
       },
       redisUrl: env.REDIS_URL,
       auditRetentionDays: env.AUDIT_RETENTION_DAYS,
+    };
+    this.messaging = {
+      minIntervalMs: env.SEND_MIN_INTERVAL_MS,
+      jitterMs: env.SEND_JITTER_MS,
+      queueMax: env.SEND_QUEUE_MAX,
+      sendTimeoutMs: env.SEND_TIMEOUT_MS,
     };
     this.contacts = {
       grabTimeoutMs: env.GRAB_TIMEOUT_MS,

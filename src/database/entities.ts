@@ -10,6 +10,7 @@ import { GroupParticipantEntity } from '../contacts/group-participant.entity';
 import { ChatPresenceEntity } from '../messaging/entities/chat-presence.entity';
 import { MessageStatusEntity } from '../messaging/entities/message-status.entity';
 import { MessageEntity } from '../messaging/entities/message.entity';
+import { QueuedSendEntity } from '../messaging/entities/queued-send.entity';
 import { AuthKeyEntity } from '../whatsapp/auth-key.entity';
 import { WhatsappSessionEntity } from '../whatsapp/whatsapp-session.entity';
 
@@ -27,4 +28,5 @@ export const entities = [
   MessageEntity,
   MessageStatusEntity,
   ChatPresenceEntity,
+  QueuedSendEntity,
 ];

@@ -1,6 +1,7 @@
+import { currentSessionFilter } from '../access/request-principal';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Between, FindOperator, LessThanOrEqual, MoreThanOrEqual, Repository } from 'typeorm';
+import { Between, FindOperator, In, LessThanOrEqual, MoreThanOrEqual, Repository } from 'typeorm';
 import type { PageMeta } from '../common/http/envelope';
 import { pageMeta, pageRequest } from '../common/http/pagination';
 import type {
@@ -36,6 +37,12 @@ function timeRange(query: V1StoreQueryDto): FindOperator<Date> | undefined {
 }
 
 /** Drops the filters that were not given, so TypeORM does not match them against NULL. */
+/** A scoped key lists only its own sessions' rows (CONTRACT §3, README "Access control"). */
+function visibleSessions(): FindOperator<string> | undefined {
+  const visible = currentSessionFilter();
+  return visible ? In(visible) : undefined;
+}
+
 function defined<T extends object>(where: T): T {
   return Object.fromEntries(Object.entries(where).filter(([, value]) => value !== undefined)) as T;
 }
@@ -109,7 +116,7 @@ export class MessageQueries {
     const request = pageRequest(query);
     const [rows, total] = await this.messages.findAndCount({
       where: defined({
-        sessionId: query.user_token,
+        sessionId: query.user_token ?? visibleSessions(),
         chatJid: query.chat_jid,
         messageId: query.message_id,
         type: query.type,
@@ -127,7 +134,7 @@ export class MessageQueries {
     const request = pageRequest(query);
     const [rows, total] = await this.statuses.findAndCount({
       where: defined({
-        sessionId: query.user_token,
+        sessionId: query.user_token ?? visibleSessions(),
         chatJid: query.chat_jid,
         messageId: query.message_id,
         status: query.status,
@@ -144,7 +151,7 @@ export class MessageQueries {
     const request = pageRequest(query);
     const [rows, total] = await this.presences.findAndCount({
       where: defined({
-        sessionId: query.user_token,
+        sessionId: query.user_token ?? visibleSessions(),
         chatJid: query.chat_jid,
         state: query.state,
         eventTimestamp: timeRange(query),

@@ -8,6 +8,8 @@ export const StoredMessageEvents = {
   Message: 'message.stored',
   Status: 'message_status.stored',
   Presence: 'chat_presence.stored',
+  /** A queued message that will not be sent (deadline passed, WhatsApp refused it). */
+  Failed: 'message_failed.stored',
 } as const;
 
 export interface MessageStoredEvent {
@@ -25,4 +27,12 @@ export interface PresenceStoredEvent {
   presence: WaChatPresence;
   autoStopped: boolean;
   expiresAt: Date | null;
+}
+
+export interface MessageFailedEvent {
+  sessionId: string;
+  messageId: string;
+  to: string;
+  reason: string;
+  at: Date;
 }

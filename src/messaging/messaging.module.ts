@@ -6,23 +6,40 @@ import { Clock, SystemClock } from './clock';
 import { ChatPresenceEntity } from './entities/chat-presence.entity';
 import { MessageEntity } from './entities/message.entity';
 import { MessageStatusEntity } from './entities/message-status.entity';
+import { QueuedSendEntity } from './entities/queued-send.entity';
+import { MessageComposer } from './message-composer.service';
 import { MessageQueries } from './message-queries.service';
+import { MessagingService } from './messaging.service';
+import { RecipientResolver } from './recipient-resolver.service';
+import { SendQueue } from './send-queue.service';
+import { SessionGate } from './session-gate.service';
+import { SessionMessagingController } from './session-messaging.controller';
 import { MessageStore } from './message-store.service';
 import { V1MessagingController } from './v1-messaging.controller';
 
 /** Sending, receiving and storing messages, their statuses and typing presences (issue 8). */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([MessageEntity, MessageStatusEntity, ChatPresenceEntity]),
+    TypeOrmModule.forFeature([
+      MessageEntity,
+      MessageStatusEntity,
+      ChatPresenceEntity,
+      QueuedSendEntity,
+    ]),
     WhatsappModule,
   ],
-  controllers: [V1MessagingController],
+  controllers: [V1MessagingController, SessionMessagingController],
   providers: [
     { provide: Clock, useClass: SystemClock },
     MessageStore,
     ChatPresenceStore,
     MessageQueries,
+    SessionGate,
+    RecipientResolver,
+    MessageComposer,
+    SendQueue,
+    MessagingService,
   ],
-  exports: [MessageStore, ChatPresenceStore, MessageQueries],
+  exports: [MessageStore, ChatPresenceStore, MessageQueries, MessagingService, SendQueue],
 })
 export class MessagingModule {}

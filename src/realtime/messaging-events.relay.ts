@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { StoredMessageEvents } from '../messaging/messaging-events';
 import type {
+  MessageFailedEvent,
   MessageStoredEvent,
   PresenceStoredEvent,
   StatusStoredEvent,
@@ -45,6 +46,17 @@ export class MessagingEventsRelay {
       autoStopped: event.autoStopped,
       expiresAt: event.expiresAt?.toISOString() ?? null,
       timestamp: event.presence.at.toISOString(),
+    });
+  }
+
+  @OnEvent(StoredMessageEvents.Failed, { suppressErrors: true })
+  onFailed(event: MessageFailedEvent): void {
+    this.emit(event.sessionId, 'message_failed', {
+      sessionId: event.sessionId,
+      messageId: event.messageId,
+      to: event.to,
+      reason: event.reason,
+      timestamp: event.at.toISOString(),
     });
   }
 

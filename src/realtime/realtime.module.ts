@@ -6,11 +6,18 @@ import { SessionsModule } from '../sessions/sessions.module';
 import { WhatsappModule } from '../whatsapp/whatsapp.module';
 import { GrabEventsRelay } from './grab-events.relay';
 import { MessagingEventsRelay } from './messaging-events.relay';
+import { MessagingSocketCommands } from './messaging-socket';
 import { SessionEventsRelay } from './session-events.relay';
 import { SessionsGateway } from './sessions.gateway';
 
 @Module({
   imports: [AccessModule, CredentialsModule, SessionsModule, WhatsappModule, MessagingModule],
-  providers: [SessionsGateway, SessionEventsRelay, GrabEventsRelay, MessagingEventsRelay],
+  providers: [
+    SessionsGateway,
+    SessionEventsRelay,
+    GrabEventsRelay,
+    MessagingEventsRelay,
+    MessagingSocketCommands,
+  ],
 })
 export class RealtimeModule {}

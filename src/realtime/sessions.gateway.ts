@@ -24,6 +24,7 @@ import {
   unsubscribeFrom,
   unsubscribeFromAll,
 } from './rooms';
+import { MessagingSocketCommands, SocketReply } from './messaging-socket';
 import { apiKeyFromHandshake } from './ws-auth';
 import { optionalString, sessionIdFrom, sessionIdOrNull } from './ws-payloads';
 
@@ -48,6 +49,7 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
     private readonly sessions: SessionsService,
     private readonly credentials: CredentialsService,
     private readonly manager: SessionManager,
+    private readonly messaging: MessagingSocketCommands,
   ) {}
 
   afterInit(server: Server): void {
@@ -171,6 +173,66 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
     });
   }
 
+  @SubscribeMessage('send_whatsapp_message')
+  sendMessage(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
+    return this.reply(client, payload, 'send', 'send_error', ['to', 'message'], () =>
+      this.messaging.send(payload),
+    );
+  }
+
+  @SubscribeMessage('check_phone_number')
+  checkPhone(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
+    return this.reply(client, payload, 'read', 'phone_check_error', ['phoneNumber'], () =>
+      this.messaging.checkPhone(payload),
+    );
+  }
+
+  @SubscribeMessage('get_profile_info')
+  getProfile(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
+    return this.reply(client, payload, 'read', 'profile_error', ['phoneNumber'], () =>
+      this.messaging.profile(payload),
+    );
+  }
+
+  @SubscribeMessage('send_typing')
+  sendTyping(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
+    return this.reply(client, payload, 'send', 'typing_error', ['to'], () =>
+      this.messaging.typing(payload),
+    );
+  }
+
+  @SubscribeMessage('read_message')
+  readMessage(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
+    return this.reply(client, payload, 'send', 'read_error', ['messageKey'], () =>
+      this.messaging.read(payload),
+    );
+  }
+
+  /** A command with a documented reply event; a failure goes to `errorEvent` with `echo` fields. */
+  private reply(
+    client: Socket,
+    payload: unknown,
+    permission: Permission,
+    errorEvent: string,
+    echo: string[],
+    run: () => Promise<SocketReply>,
+  ): Promise<Ack> {
+    const fields = Object.fromEntries(
+      echo.map((field) => [field, (payload as Record<string, unknown> | null)?.[field] ?? null]),
+    );
+    return this.handle(
+      client,
+      payload,
+      permission,
+      async () => {
+        const { message, data, event, payload: replyPayload } = await run();
+        client.emit(event, replyPayload);
+        return { message, data };
+      },
+      { event: errorEvent, fields },
+    );
+  }
+
   private async activeSessions() {
     const views = await this.credentials.list('active');
     return views.map((view) => ({
@@ -225,6 +287,10 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
     payload: unknown,
     permission: Permission,
     run: () => Promise<{ message: string; data: unknown }>,
+    onError: { event: string; fields: Record<string, unknown> } = {
+      event: 'session_error',
+      fields: {},
+    },
   ): Promise<Ack> {
     try {
       this.authorize(client, payload, permission);
@@ -239,7 +305,11 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
           `socket event failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
         );
       }
-      client.emit('session_error', { sessionId: sessionIdOrNull(payload), message });
+      client.emit(onError.event, {
+        sessionId: sessionIdOrNull(payload),
+        ...onError.fields,
+        message,
+      });
       return { success: false, message };
     }
   }

@@ -4,11 +4,13 @@ import { MetricsModule } from '../metrics/metrics.module';
 import { WhatsappSessionEntity } from './whatsapp-session.entity';
 import { AuthKeyEntity } from './auth-key.entity';
 import { BaileysMessageFeed } from './baileys/baileys-message-feed';
+import { BaileysMessenger } from './baileys/baileys-messenger';
 import { BaileysSessionManager } from './baileys/baileys-session-manager';
 import { AddressBookFeed } from './baileys/address-book-feed';
 import { BaileysDirectory } from './baileys/baileys-directory';
 import { BaileysSocketHub } from './baileys/socket-hub';
 import { WaDirectory } from './address-book/wa-directory';
+import { Messenger } from './messenger';
 import { SessionManager } from './session-manager';
 import { SessionMetrics } from './session-metrics';
 import { SessionRecords } from './session-records';
@@ -24,7 +26,15 @@ import { SessionRecords } from './session-records';
     AddressBookFeed,
     { provide: WaDirectory, useClass: BaileysDirectory },
     BaileysMessageFeed,
+    { provide: Messenger, useClass: BaileysMessenger },
   ],
-  exports: [SessionManager, SessionRecords, BaileysSocketHub, WaDirectory],
+  exports: [
+    SessionManager,
+    SessionRecords,
+    BaileysSocketHub,
+    WaDirectory,
+    Messenger,
+    BaileysMessageFeed,
+  ],
 })
 export class WhatsappModule {}

@@ -1,7 +1,8 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldError, ValidationFailed } from '../errors/domain-errors';
 
-function flatten(errors: ValidationError[], parent = ''): FieldError[] {
+/** class-validator errors as the envelope's field errors (nested fields as `a.b`). */
+export function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
     const own: FieldError[] = error.constraints

@@ -12,6 +12,7 @@ import {
   presenceFromNode,
   statusesFromReceipts,
   statusesFromUpdates,
+  statusesInUpsert,
 } from './message-normalizer';
 import { BaileysSocketHub } from './socket-hub';
 
@@ -51,6 +52,10 @@ export class BaileysMessageFeed {
           source: 'engine',
         });
       }
+      this.publishStatuses(
+        sessionId,
+        messages.flatMap((message) => statusesInUpsert(sessionId, message)),
+      );
     });
     socket.ev.on('messages.update', (updates) => {
       this.publishStatuses(sessionId, statusesFromUpdates(sessionId, updates));

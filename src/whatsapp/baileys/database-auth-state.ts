@@ -148,9 +148,14 @@ export class DatabaseAuthStateStore {
     repository: Repository<AuthKeyEntity>,
     rows: Partial<AuthKeyEntity>[],
   ): Promise<void> {
-    await repository.upsert(rows, {
-      conflictPaths: ['sessionId', 'category', 'keyId'],
-      skipUpdateIfNoValuesChanged: false,
-    });
+    // updateEntity(false): TypeORM cannot map SQLite's RETURNING back to rows that were
+    // updated on conflict and throws, which Baileys retried after 3 s on every send
+    await repository
+      .createQueryBuilder()
+      .insert()
+      .values(rows)
+      .orUpdate(['value', 'updated_at'], ['session_id', 'category', 'key_id'])
+      .updateEntity(false)
+      .execute();
   }
 }

@@ -349,3 +349,38 @@ export function presenceFromNode(
     at: now,
   };
 }
+
+/**
+ * Receipts Baileys merged into an upsert of our own message while it buffered events (its
+ * `status` and `userReceipt`), as the status updates they would otherwise have been.
+ */
+export function statusesInUpsert(
+  sessionId: string,
+  message: WAMessage,
+  now = new Date(),
+): WaStatusUpdate[] {
+  const { key } = message;
+  if (!key.fromMe || !key.id || !key.remoteJid || isIgnoredChat(key.remoteJid)) {
+    return [];
+  }
+  const updates = statusesFromReceipts(
+    sessionId,
+    (message.userReceipt ?? []).map((receipt) => ({ key, receipt })),
+    now,
+  );
+  const status =
+    message.status === null || message.status === undefined
+      ? undefined
+      : STATUS_BY_PROTO[message.status];
+  if (status === 'delivered' || status === 'read' || status === 'played') {
+    updates.push({
+      sessionId,
+      messageId: key.id,
+      chatJid: key.remoteJid,
+      participantJid: null,
+      status,
+      at: now,
+    });
+  }
+  return updates;
+}

@@ -1,0 +1,304 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import { DataSource, Repository } from 'typeorm';
+import { DomainError } from '../common/errors/domain-errors';
+import { AppConfig, MessagingConfig } from '../config/app-config';
+import { EventOutbox } from '../events/event-outbox';
+import type { WaMessage } from '../whatsapp/message-events';
+import { Messenger, SessionSocketUnavailable } from '../whatsapp/messenger';
+import { SessionEvents } from '../whatsapp/session-events';
+import type { SessionConnectedEvent } from '../whatsapp/session-events';
+import { QueuedSendEntity } from './entities/queued-send.entity';
+import type { ComposedMessage } from './message-composer.service';
+import { MessageStore } from './message-store.service';
+import { SendQueueFull, SendTimedOut, WhatsAppFailed } from './messaging-errors';
+import { StoredMessageEvents } from './messaging-events';
+import type { MessageFailedEvent } from './messaging-events';
+import { SessionGate } from './session-gate.service';
+
+interface Waiter {
+  resolve: (message: WaMessage) => void;
+  reject: (error: Error) => void;
+}
+
+interface Job {
+  messageId: string;
+  sessionId: string;
+  jid: string;
+  composed: ComposedMessage;
+  deadline: Date;
+  /** The caller still waiting for the result (none for a job resumed at boot). */
+  waiter?: Waiter;
+}
+
+interface Lane {
+  jobs: Job[];
+  running: boolean;
+  lastSentAt: number;
+}
+
+/** A message id in WhatsApp Web's style (3EB0 + hex), fixed before the message is queued. */
+function newMessageId(): string {
+  return `3EB0${randomBytes(9).toString('hex').toUpperCase()}`;
+}
+
+function revive(_key: string, value: unknown): unknown {
+  const buffer = value as { type?: unknown; data?: unknown } | null;
+  return buffer?.type === 'Buffer' && Array.isArray(buffer.data)
+    ? Buffer.from(buffer.data as number[])
+    : value;
+}
+
+/** Whether a send failed because the connection went away (then it waits and goes again). */
+function isConnectionLoss(error: unknown): boolean {
+  if (error instanceof SessionSocketUnavailable) {
+    return true;
+  }
+  const status = (error as { output?: { statusCode?: unknown } }).output?.statusCode;
+  return status === 428 || status === 408 || /connection (closed|lost)/i.test(String(error));
+}
+
+/**
+ * Per-session outbound pacing: one send at a time, at least the minimum interval plus random
+ * jitter apart; bounded (429 when full); a job waits through reconnects until its deadline
+ * (`SEND_TIMEOUT_MS`). Jobs are persisted: a restart resumes them, or fails them with a reason.
+ */
+@Injectable()
+export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('SendQueue');
+  private readonly lanes = new Map<string, Lane>();
+  private readonly config: MessagingConfig;
+  private closing = false;
+
+  constructor(
+    config: AppConfig,
+    private readonly gate: SessionGate,
+    private readonly messenger: Messenger,
+    private readonly store: MessageStore,
+    private readonly outbox: EventOutbox,
+    private readonly events: EventEmitter2,
+    private readonly dataSource: DataSource,
+    @InjectRepository(QueuedSendEntity) private readonly rows: Repository<QueuedSendEntity>,
+  ) {
+    this.config = config.messaging;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const rows = await this.rows.find({ order: { enqueuedAt: 'ASC' } });
+    const now = Date.now();
+    let resumed = 0;
+    for (const row of rows) {
+      const job: Job = {
+        messageId: row.messageId,
+        sessionId: row.sessionId,
+        jid: row.chatJid,
+        composed: JSON.parse(row.payload, revive) as ComposedMessage,
+        deadline: row.deadlineAt,
+      };
+      if (row.deadlineAt.getTime() <= now) {
+        await this.fail(job, 'not sent before its deadline: the gateway was stopped');
+      } else {
+        this.lane(row.sessionId).jobs.push(job);
+        resumed += 1;
+      }
+    }
+    if (resumed > 0) {
+      this.logger.log(`resumed ${resumed} queued message(s)`);
+      for (const sessionId of this.lanes.keys()) {
+        this.kick(sessionId);
+      }
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.closing = true;
+    for (const lane of this.lanes.values()) {
+      for (const job of lane.jobs) {
+        job.waiter?.reject(
+          new WhatsAppFailed(
+            'send the message now',
+            'the gateway is shutting down; the message stays queued and is sent after the restart',
+          ),
+        );
+        job.waiter = undefined;
+      }
+    }
+  }
+
+  /** Messages waiting in the session's queue (the one being sent included). */
+  length(sessionId: string): number {
+    return this.lanes.get(sessionId)?.jobs.length ?? 0;
+  }
+
+  /** Queues a message and resolves once it is sent (or rejects with why it was not). */
+  async submit(sessionId: string, jid: string, composed: ComposedMessage): Promise<WaMessage> {
+    const lane = this.lane(sessionId);
+    if (lane.jobs.length >= this.config.queueMax) {
+      throw new SendQueueFull(this.config.queueMax);
+    }
+    const now = new Date();
+    const job: Job = {
+      messageId: newMessageId(),
+      sessionId,
+      jid,
+      composed,
+      deadline: new Date(now.getTime() + this.config.sendTimeoutMs),
+    };
+    const result = new Promise<WaMessage>((resolve, reject) => {
+      job.waiter = { resolve, reject };
+    });
+    lane.jobs.push(job);
+    try {
+      await this.rows.insert({
+        messageId: job.messageId,
+        sessionId,
+        chatJid: jid,
+        payload: JSON.stringify(composed),
+        enqueuedAt: now,
+        deadlineAt: job.deadline,
+      });
+    } catch (error) {
+      lane.jobs.splice(lane.jobs.indexOf(job), 1);
+      throw error;
+    }
+    this.kick(sessionId);
+    return result;
+  }
+
+  private lane(sessionId: string): Lane {
+    let lane = this.lanes.get(sessionId);
+    if (!lane) {
+      lane = { jobs: [], running: false, lastSentAt: 0 };
+      this.lanes.set(sessionId, lane);
+    }
+    return lane;
+  }
+
+  private kick(sessionId: string): void {
+    const lane = this.lane(sessionId);
+    if (lane.running || this.closing) {
+      return;
+    }
+    lane.running = true;
+    this.drain(sessionId, lane)
+      .catch((error: unknown) => {
+        this.logger.error(`[${sessionId}] send queue stopped: ${String(error)}`);
+      })
+      .finally(() => {
+        lane.running = false;
+        if (lane.jobs.length > 0 && !this.closing) {
+          this.kick(sessionId);
+        }
+      });
+  }
+
+  private async drain(sessionId: string, lane: Lane): Promise<void> {
+    while (lane.jobs.length > 0 && !this.closing) {
+      const job = lane.jobs[0];
+      if (Date.now() >= job.deadline.getTime()) {
+        lane.jobs.shift();
+        await this.fail(job, `not sent within ${this.config.sendTimeoutMs} ms`);
+        continue;
+      }
+      if (!this.gate.isConnected(sessionId)) {
+        await this.connectedOrDeadline(sessionId, job.deadline);
+        continue;
+      }
+      await this.pace(lane);
+      let message: WaMessage;
+      try {
+        message = await this.messenger.send(sessionId, job.jid, job.composed.content, {
+          quoted: job.composed.quoted,
+          messageId: job.messageId,
+        });
+      } catch (error) {
+        if (isConnectionLoss(error) && !this.closing) {
+          this.logger.warn(`[${sessionId}] connection lost while sending; the message waits`);
+          await this.connectedOrDeadline(sessionId, job.deadline);
+          continue;
+        }
+        lane.jobs.shift();
+        await this.fail(job, error instanceof Error ? error.message : String(error), error);
+        continue;
+      }
+      lane.lastSentAt = Date.now();
+      lane.jobs.shift();
+      try {
+        await this.store.saveMessages([message]);
+        await this.rows.delete({ messageId: job.messageId });
+        job.waiter?.resolve(message);
+      } catch (error) {
+        job.waiter?.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+  }
+
+  private async pace(lane: Lane): Promise<void> {
+    const { minIntervalMs, jitterMs } = this.config;
+    if (minIntervalMs === 0 && jitterMs === 0) {
+      return;
+    }
+    const due = lane.lastSentAt + minIntervalMs + Math.random() * jitterMs;
+    const wait = due - Date.now();
+    if (wait > 0) {
+      await new Promise((resolve) => setTimeout(resolve, wait).unref());
+    }
+  }
+
+  private connectedOrDeadline(sessionId: string, deadline: Date): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.events.off(SessionEvents.Connected, onConnected);
+        resolve();
+      };
+      const onConnected = (event: SessionConnectedEvent): void => {
+        if (event.sessionId === sessionId) {
+          done();
+        }
+      };
+      const timer = setTimeout(done, Math.max(0, deadline.getTime() - Date.now()));
+      timer.unref();
+      this.events.on(SessionEvents.Connected, onConnected);
+      if (this.gate.isConnected(sessionId) || this.closing) {
+        done();
+      }
+    });
+  }
+
+  /** Drops the job with a reason: the queue row goes, a `message_failed` is recorded with it. */
+  private async fail(job: Job, reason: string, cause?: unknown): Promise<void> {
+    const at = new Date();
+    this.logger.warn(`[${job.sessionId}] message ${job.messageId} failed: ${reason}`);
+    await this.dataSource.transaction(async (manager) => {
+      await manager.delete(QueuedSendEntity, { messageId: job.messageId });
+      await this.outbox.record(manager, [
+        {
+          kind: 'message_failed',
+          sessionId: job.sessionId,
+          messageId: job.messageId,
+          to: job.jid,
+          reason,
+          at,
+        },
+      ]);
+    });
+    this.events.emit(StoredMessageEvents.Failed, {
+      sessionId: job.sessionId,
+      messageId: job.messageId,
+      to: job.jid,
+      reason,
+      at,
+    } satisfies MessageFailedEvent);
+    const timedOut = reason.startsWith('not sent within');
+    job.waiter?.reject(
+      cause instanceof DomainError
+        ? cause
+        : timedOut
+          ? new SendTimedOut(this.config.sendTimeoutMs)
+          : new WhatsAppFailed('send the message', reason),
+    );
+  }
+}
