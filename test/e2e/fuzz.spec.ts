@@ -52,6 +52,8 @@ const jsonish = fc.oneof(
   fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 6 }),
 );
 
+jest.setTimeout(300_000);
+
 describe(`fuzz: every route and socket event (${testTier()})`, () => {
   let sim: WaSimulator;
   let untrust: () => void;
