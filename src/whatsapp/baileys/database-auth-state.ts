@@ -148,9 +148,14 @@ export class DatabaseAuthStateStore {
     repository: Repository<AuthKeyEntity>,
     rows: Partial<AuthKeyEntity>[],
   ): Promise<void> {
-    await repository.upsert(rows, {
-      conflictPaths: ['sessionId', 'category', 'keyId'],
-      skipUpdateIfNoValuesChanged: false,
-    });
+    // updateEntity(false): TypeORM would re-read the defaults by the connection's last insert id,
+    // which on SQLite is 0 (a fresh connection) or stale when the upsert updated a row
+    await repository
+      .createQueryBuilder()
+      .insert()
+      .values(rows)
+      .orUpdate(['value', 'updated_at'], ['session_id', 'category', 'key_id'])
+      .updateEntity(false)
+      .execute();
   }
 }
