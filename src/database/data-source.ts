@@ -1,3 +1,5 @@
+import { Mutex } from 'async-mutex';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
@@ -69,6 +71,26 @@ function pinUtcSessions(dataSource: DataSource): void {
   });
 }
 
+/**
+ * TypeORM's better-sqlite3 driver runs every query on one shared query runner, so two
+ * transactions started by concurrent async flows nest into each other's BEGIN/SAVEPOINT and
+ * break ("Transaction is not started yet", rollbacks of the other flow's writes). On SQLite,
+ * top-level transactions therefore run one at a time; a transaction started from inside one (by
+ * the same async flow) runs directly, so nesting cannot deadlock.
+ */
+function serializeSqliteTransactions(dataSource: DataSource): void {
+  const manager = dataSource.manager;
+  const transaction = manager.transaction.bind(manager) as (...args: unknown[]) => Promise<unknown>;
+  const lock = new Mutex();
+  const inside = new AsyncLocalStorage<boolean>();
+  (manager as unknown as { transaction: (...args: unknown[]) => Promise<unknown> }).transaction = (
+    ...args: unknown[]
+  ) =>
+    inside.getStore()
+      ? transaction(...args)
+      : lock.runExclusive(() => inside.run(true, () => transaction(...args)));
+}
+
 /** Opens the database (creating the SQLite folder if needed) and brings the schema up to date. */
 export async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
   if (options.type === 'better-sqlite3' && options.database !== ':memory:') {
@@ -79,6 +101,8 @@ export async function openDataSource(options: DataSourceOptions): Promise<DataSo
   try {
     if (options.type === 'mysql') {
       pinUtcSessions(dataSource);
+    } else {
+      serializeSqliteTransactions(dataSource);
     }
     await dataSource.runMigrations({ transaction: 'each' });
   } catch (error) {

@@ -12,6 +12,7 @@ import {
   type SessionConnectedEvent,
   type SessionQrEvent,
 } from '../../src/whatsapp/session-events';
+import { SessionManager } from '../../src/whatsapp/session-manager';
 import { nextSessionEvent } from './gateway-with-sim';
 import type { TestApp } from './test-app';
 
@@ -66,7 +67,15 @@ export async function addressBookHas(
   const reached = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       events.off(AddressBookStored.Contacts, listener);
-      reject(new Error(`the address book of ${sessionId} did not reach the expected state`));
+      void repository
+        .findBy({ sessionId })
+        .then((rows) =>
+          reject(
+            new Error(
+              `the address book of ${sessionId} did not reach the expected state: ${JSON.stringify(rows.map(({ jid, lid, name, notify }) => ({ jid, lid, name, notify })))}`,
+            ),
+          ),
+        );
     }, timeoutMs);
     check = () =>
       void enough().then((done) => {
@@ -124,4 +133,18 @@ export async function linkSession(
     );
   }
   return linked;
+}
+
+/** Resolves once the session runs connected in this gateway (at once if it already does). */
+export async function sessionConnected(gateway: TestApp, sessionId: string): Promise<void> {
+  const event = nextSessionEvent<SessionConnectedEvent>(
+    gateway,
+    SessionEvents.Connected,
+    sessionId,
+  );
+  if (gateway.app.get(SessionManager).get(sessionId)?.state === 'connected') {
+    event.catch(() => undefined);
+    return;
+  }
+  await event;
 }

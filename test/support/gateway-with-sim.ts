@@ -1,5 +1,5 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { installTrustRoot, WaSimulator } from '../wa-sim';
+import { installTrustRoot, WaSimulator, type WaSimulatorOptions } from '../wa-sim';
 import { runCurveSignaturesInMainRealm } from '../wa-sim/testing/main-realm-curve';
 import { SessionEvents } from '../../src/whatsapp/session-events';
 import { nextEmitted } from './next-emitted';
@@ -17,8 +17,10 @@ export const TEST_WA_ENV = {
  * Starts a simulator and makes this process's Baileys trust it (as a test CA would be). Signal
  * signatures run on the libsignal loaded outside Jest's sandbox, where they are ~10x faster.
  */
-export async function startSimulator(): Promise<{ sim: WaSimulator; untrust: () => void }> {
-  const sim = await WaSimulator.start();
+export async function startSimulator(
+  options: WaSimulatorOptions = {},
+): Promise<{ sim: WaSimulator; untrust: () => void }> {
+  const sim = await WaSimulator.start(options);
   const untrustRoot = installTrustRoot(sim.rootPublicKey);
   const restoreCurve = runCurveSignaturesInMainRealm();
   return {

@@ -126,6 +126,7 @@ export class GrabRows {
     const name = displayName(person);
     this.put({
       contactId: id.id,
+      lid: participant.lid,
       values: {
         ...(name ? { name: clip(name) } : {}),
         phone_number: id.phone,
@@ -148,6 +149,7 @@ export class GrabRows {
       withPicture(
         {
           contactId: person.jid,
+          lid: person.lid,
           values: {
             name: clip(displayName(person)),
             phone_number: person.phoneNumber,

@@ -16,6 +16,8 @@ export type ContactColumn =
 /** One `contacts` row to write: only the columns this grab knows; the others stay as stored. */
 export interface ContactWrite {
   contactId: string;
+  /** The person's LID when `contactId` is the phone JID: a row stored under it is merged in. */
+  lid?: string | null;
   values: Partial<Record<ContactColumn, string | number | boolean | null>>;
 }
 
@@ -56,6 +58,7 @@ export async function writeContacts(
   onProgress: (done: number) => void = () => undefined,
 ): Promise<WriteResult> {
   const result: WriteResult = { saved: 0, updated: 0, failed: [] };
+  const rekeyed = await mergeLidRows(manager, sessionId, writes);
   const bySignature = new Map<string, ContactWrite[]>();
   for (const write of writes) {
     const signature = Object.keys(write.values).sort().join(',');
@@ -85,6 +88,7 @@ export async function writeContacts(
         if (!row) {
           fresh.push(write);
         } else if (
+          rekeyed.has(write.contactId) ||
           columns.some((column) => comparable(row[column]) !== comparable(write.values[column]))
         ) {
           changed.push(write);
@@ -132,4 +136,74 @@ export async function writeContacts(
     }
   }
   return result;
+}
+
+/**
+ * Rows stored under a LID (when the phone number was unknown) become the row of the phone JID
+ * once it is known: renamed when there is none yet, removed when there is. Memberships follow.
+ * Returns the phone JIDs whose row was renamed (reported as updated).
+ */
+async function mergeLidRows(
+  manager: EntityManager,
+  sessionId: string,
+  writes: ContactWrite[],
+): Promise<Set<string>> {
+  const byLid = new Map(
+    writes
+      .filter((write) => write.lid && write.lid !== write.contactId)
+      .map((write) => [write.lid as string, write.contactId]),
+  );
+  const renamed = new Set<string>();
+  if (byLid.size === 0) {
+    return renamed;
+  }
+  const lidRows = await selectByKeys<{ contact_id: string }>(
+    manager,
+    'contacts',
+    ['contact_id'],
+    sessionId,
+    'contact_id',
+    [...byLid.keys()],
+  );
+  if (lidRows.length === 0) {
+    return renamed;
+  }
+  const targets = lidRows.map((row) => byLid.get(row.contact_id) as string);
+  const taken = new Set(
+    (
+      await selectByKeys<{ contact_id: string }>(
+        manager,
+        'contacts',
+        ['contact_id'],
+        sessionId,
+        'contact_id',
+        targets,
+      )
+    ).map((row) => row.contact_id),
+  );
+  for (const { contact_id: lid } of lidRows) {
+    const jid = byLid.get(lid) as string;
+    if (taken.has(jid)) {
+      await manager.query('DELETE FROM contacts WHERE session_id = ? AND contact_id = ?', [
+        sessionId,
+        lid,
+      ]);
+    } else {
+      await manager.query(
+        'UPDATE contacts SET contact_id = ? WHERE session_id = ? AND contact_id = ?',
+        [jid, sessionId, lid],
+      );
+      renamed.add(jid);
+    }
+    // A membership under the phone JID wins over the same one under the LID
+    await manager.query(
+      'DELETE FROM group_participants WHERE session_id = ? AND contact_id = ? AND group_id IN (SELECT group_id FROM (SELECT group_id FROM group_participants WHERE session_id = ? AND contact_id = ?) AS known)',
+      [sessionId, lid, sessionId, jid],
+    );
+    await manager.query(
+      'UPDATE group_participants SET contact_id = ? WHERE session_id = ? AND contact_id = ?',
+      [jid, sessionId, lid],
+    );
+  }
+  return renamed;
 }

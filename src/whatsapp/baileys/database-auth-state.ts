@@ -148,8 +148,9 @@ export class DatabaseAuthStateStore {
     repository: Repository<AuthKeyEntity>,
     rows: Partial<AuthKeyEntity>[],
   ): Promise<void> {
-    // updateEntity(false): TypeORM cannot map SQLite's RETURNING back to rows that were
-    // updated on conflict and throws, which Baileys retried after 3 s on every send
+    // updateEntity(false): TypeORM would map the rows back (SQLite's RETURNING, or the
+    // connection's last insert id, which is 0 or stale when the upsert updated a row) and throws,
+    // which Baileys retried after 3 s on every send
     await repository
       .createQueryBuilder()
       .insert()

@@ -1,0 +1,226 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { DataSource } from 'typeorm';
+import type { WaSimulator } from '../wa-sim';
+import type { LinkInfo } from '../wa-sim/views';
+import { AddressBookContactEntity } from '../../src/contacts/address-book/address-book.entities';
+import { ContactEntity } from '../../src/contacts/contact.entity';
+import { GrabEvents, type GrabCompletedEvent } from '../../src/contacts/grab/grab-events';
+import {
+  ContactsSynced,
+  type ContactsSyncedEvent,
+} from '../../src/contacts/sync/contacts-auto-sync.service';
+import { addressBookHas, json, linkSession, peopleOf, sessionConnected } from '../support/contacts';
+import { startGateway, startSimulator } from '../support/gateway-with-sim';
+import { nextEmitted } from '../support/next-emitted';
+import type { TestApp } from '../support/test-app';
+import { createTestDatabase, type TestDatabase, testTier } from '../support/test-database';
+
+type Row = Record<string, unknown>;
+interface GrabBody {
+  contacts: Row[];
+  groups: Row[];
+  saved_count: number;
+  updated_count: number;
+  grabbed_at: string;
+  errors: unknown[];
+}
+
+describe(`address book: LIDs, pictures, restarts, auto-sync, timeouts (${testTier()})`, () => {
+  let sim: WaSimulator;
+  let untrust: () => void;
+  let db: TestDatabase;
+  let gateway: TestApp;
+  let linked: LinkInfo;
+  const SESSION = 'sync-1';
+
+  beforeAll(async () => {
+    // The control API serves the profile pictures the simulator hands out
+    ({ sim, untrust } = await startSimulator({ http: true }));
+    db = await createTestDatabase();
+    gateway = await startGateway(sim, {}, db);
+    linked = await linkSession(gateway, sim, SESSION, { contacts: 4, groups: 2 });
+  }, 60_000);
+  afterAll(async () => {
+    await gateway?.close();
+    await sim?.stop();
+    untrust?.();
+    await db?.drop();
+  });
+
+  const grab = async (path: string) => {
+    const response = await gateway.request(`/api/sessions/${SESSION}/${path}`);
+    return { status: response.status, body: (await json<GrabBody>(response)).data };
+  };
+  const contacts = () => gateway.app.get(DataSource).getRepository(ContactEntity);
+  const book = () => gateway.app.get(DataSource).getRepository(AddressBookContactEntity);
+
+  it('keeps a LID as contact_id when no phone is known, and uses the phone JID when the mapping is', async () => {
+    const { lidOnly } = await sim.account(linked.phone).syncAddressBook({
+      lidOnly: [
+        { name: 'Lid Without', withMapping: false },
+        { name: 'Lid With', withMapping: true },
+      ],
+    });
+    const [without, withMapping] = lidOnly;
+    await addressBookHas(gateway, SESSION, (rows) =>
+      [without.lid, withMapping.jid].every((jid) =>
+        rows.some((row) => row.jid === jid && row.notify !== null),
+      ),
+    );
+    const { body } = await grab('grab-contacts');
+    expect(body.contacts.find((item) => item.name === 'Lid Without')).toEqual({
+      id: without.lid,
+      name: 'Lid Without',
+      phone: null,
+      pushname: 'Lid Without',
+      is_admin: false,
+      profile_picture: null,
+    });
+    expect(body.contacts.find((item) => item.name === 'Lid With')).toMatchObject({
+      id: withMapping.jid,
+      phone: withMapping.pn,
+    });
+    // One person, one row: never a second one under the LID
+    expect(await book().countBy({ sessionId: SESSION, lid: withMapping.lid })).toBe(1);
+    expect(await contacts().countBy({ sessionId: SESSION, contactId: withMapping.lid })).toBe(0);
+    expect(
+      await contacts().findOneByOrFail({ sessionId: SESSION, contactId: without.lid }),
+    ).toMatchObject({ phoneNumber: null, name: 'Lid Without' });
+
+    // The LID-only person writes, addressed by LID with the phone number: one contact again
+    await sim.account(linked.phone).sendText(without.lid, 'it is me', { addressing: 'lid' });
+    await addressBookHas(gateway, SESSION, (rows) =>
+      rows.some((row) => row.jid === without.jid && row.lid === without.lid),
+    );
+    expect(await book().countBy({ sessionId: SESSION, jid: without.lid })).toBe(0);
+    const again = await grab('grab-contacts');
+    expect(again.body).toMatchObject({ saved_count: 0, updated_count: 1 });
+    expect(again.body.contacts.find((item) => item.id === without.jid)).toMatchObject({
+      phone: without.pn,
+      name: 'Lid Without',
+    });
+    expect(await contacts().countBy({ sessionId: SESSION, contactId: without.lid })).toBe(0);
+    expect(
+      await contacts().findOneByOrFail({ sessionId: SESSION, contactId: without.jid }),
+    ).toMatchObject({ phoneNumber: without.pn });
+  });
+
+  it('fetches profile pictures when asked: long signed URLs, stored whole', async () => {
+    const { status, body } = await grab('grab-all?with_pictures=true');
+    expect(status).toBe(200);
+    expect(body.errors).toEqual([]);
+    const urls = [...body.groups, ...body.contacts].map((item) => item.profile_picture as string);
+    expect(urls.every((url) => typeof url === 'string' && url.length > 255)).toBe(true);
+    // Every row whose picture was fetched changed once
+    expect(body.saved_count + body.updated_count).toBeGreaterThanOrEqual(urls.length);
+    const group = body.groups[0];
+    expect(
+      (await contacts().findOneByOrFail({ sessionId: SESSION, contactId: String(group.id) }))
+        .profilePicture,
+    ).toBe(group.profile_picture);
+    const picture = await fetch(String(group.profile_picture));
+    expect(picture.headers.get('content-type')).toBe('image/jpeg');
+    // Without with_pictures the stored pictures are left alone
+    const plain = await grab('grab-all');
+    expect(plain.body).toMatchObject({ saved_count: 0, updated_count: 0 });
+  });
+
+  it('joins two identical grabs running at once: one grab, one result', async () => {
+    const events = gateway.app.get(EventEmitter2);
+    const completed: GrabCompletedEvent[] = [];
+    const listener = (event: GrabCompletedEvent): void => {
+      completed.push(event);
+    };
+    events.on(GrabEvents.Completed, listener);
+    try {
+      const [first, second] = await Promise.all([grab('grab-all'), grab('grab-all')]);
+      expect([first.status, second.status]).toEqual([200, 200]);
+      expect(second.body.grabbed_at).toBe(first.body.grabbed_at);
+      expect(completed.filter((event) => event.sessionId === SESSION)).toHaveLength(1);
+    } finally {
+      events.off(GrabEvents.Completed, listener);
+    }
+  });
+
+  it('writes contacts learnt by the address book without a grab when the session asks for auto-sync', async () => {
+    const patched = await gateway.request(`/sessions/${SESSION}`, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ contactsAutoSync: true }),
+    });
+    expect(patched.status).toBe(200);
+    expect((await json(patched)).data).toMatchObject({
+      sessionId: SESSION,
+      contactsAutoSync: true,
+    });
+    const synced = nextEmitted<ContactsSyncedEvent>(
+      gateway.app.get(EventEmitter2),
+      ContactsSynced,
+      (event) => event.sessionId === SESSION && event.saved > 0,
+      20_000,
+    );
+    const { added } = await sim.account(linked.phone).syncAddressBook({ add: ['Auto Person'] });
+    expect((await synced).contactIds).toContain(added[0].jid);
+    expect(
+      await contacts().findOneByOrFail({ sessionId: SESSION, contactId: added[0].jid }),
+    ).toMatchObject({ name: 'Auto Person', phoneNumber: added[0].pn, type: 'individual' });
+  });
+
+  it('keeps what history sync taught across a gateway restart, and auto-syncs from CONTACTS_AUTO_SYNC', async () => {
+    await gateway.close();
+    const reconnected = new Promise<void>((resolve) => {
+      const off = sim.on('ready', (event) => {
+        if (event.phone === linked.phone) {
+          off();
+          resolve();
+        }
+      });
+    });
+    gateway = await startGateway(sim, { CONTACTS_AUTO_SYNC: 'true', GRAB_TIMEOUT_MS: '1' }, db);
+    await reconnected;
+    await sessionConnected(gateway, SESSION);
+    // No history sync this time (the phone sends it once): the address book is all there is
+    const response = await gateway.request(`/sessions/${SESSION}/contacts`);
+    expect(response.status).toBe(200);
+    const listed = await json<Row[]>(response);
+    for (const [jid, person] of peopleOf(linked)) {
+      expect(listed.data.find((item) => item.id === jid)).toMatchObject({ name: person.name });
+    }
+
+    // The per-session setting was cleared: the global one applies
+    await gateway.request(`/sessions/${SESSION}`, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ contactsAutoSync: null }),
+    });
+    const synced = nextEmitted<ContactsSyncedEvent>(
+      gateway.app.get(EventEmitter2),
+      ContactsSynced,
+      (event) => event.sessionId === SESSION && event.saved > 0,
+      20_000,
+    );
+    const { added } = await sim.account(linked.phone).syncAddressBook({ add: ['Global Person'] });
+    expect((await synced).contactIds).toContain(added[0].jid);
+  });
+
+  it('answers 504 when a grab outlives GRAB_TIMEOUT_MS, and keeps what it saves', async () => {
+    await gateway.request(`/api/sessions/${SESSION}/contacts`, { method: 'DELETE' });
+    const completed = nextEmitted<GrabCompletedEvent>(
+      gateway.app.get(EventEmitter2),
+      GrabEvents.Completed,
+      (event) => event.sessionId === SESSION,
+      20_000,
+    );
+    const response = await gateway.request(`/api/sessions/${SESSION}/grab-groups`);
+    expect(response.status).toBe(504);
+    expect(await json(response)).toMatchObject({
+      success: false,
+      message: expect.stringMatching(/^The grab did not finish within 1 ms/),
+    });
+    const done = await completed;
+    expect(done.savedCount).toBeGreaterThan(0);
+    expect(await contacts().countBy({ sessionId: SESSION, type: 'group' })).toBe(
+      linked.groups.length,
+    );
+  });
+});
