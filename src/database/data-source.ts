@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Mutex } from 'async-mutex';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { migrations } from '../../migrations';
 import type { DatabaseConfig } from '../config/app-config';
@@ -69,6 +70,20 @@ function pinUtcSessions(dataSource: DataSource): void {
   });
 }
 
+/**
+ * SQLite has one connection: two transactions at once would interleave on it (TypeORM then
+ * fails with "Transaction is not started yet" or commits the other's writes). Transactions
+ * run one at a time there; MySQL's pool gives each its own connection.
+ */
+function serializeSqliteTransactions(dataSource: DataSource): void {
+  const manager = dataSource.manager;
+  const transaction = manager.transaction.bind(manager) as (...args: unknown[]) => Promise<unknown>;
+  const mutex = new Mutex();
+  (manager as { transaction: (...args: unknown[]) => Promise<unknown> }).transaction = (
+    ...args: unknown[]
+  ) => mutex.runExclusive(() => transaction(...args));
+}
+
 /** Opens the database (creating the SQLite folder if needed) and brings the schema up to date. */
 export async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
   if (options.type === 'better-sqlite3' && options.database !== ':memory:') {
@@ -79,6 +94,8 @@ export async function openDataSource(options: DataSourceOptions): Promise<DataSo
   try {
     if (options.type === 'mysql') {
       pinUtcSessions(dataSource);
+    } else {
+      serializeSqliteTransactions(dataSource);
     }
     await dataSource.runMigrations({ transaction: 'each' });
   } catch (error) {
