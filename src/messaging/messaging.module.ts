@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { WhatsappModule } from '../whatsapp/whatsapp.module';
 import { ChatPresenceStore } from './chat-presence-store.service';
+import { ChatsController } from './chats.controller';
+import { ChatsService } from './chats.service';
 import { Clock, SystemClock } from './clock';
 import { ChatPresenceEntity } from './entities/chat-presence.entity';
 import { MessageEntity } from './entities/message.entity';
@@ -28,7 +30,7 @@ import { V1MessagingController } from './v1-messaging.controller';
     ]),
     WhatsappModule,
   ],
-  controllers: [V1MessagingController, SessionMessagingController],
+  controllers: [V1MessagingController, SessionMessagingController, ChatsController],
   providers: [
     { provide: Clock, useClass: SystemClock },
     MessageStore,
@@ -39,6 +41,7 @@ import { V1MessagingController } from './v1-messaging.controller';
     MessageComposer,
     SendQueue,
     MessagingService,
+    ChatsService,
   ],
   exports: [MessageStore, ChatPresenceStore, MessageQueries, MessagingService, SendQueue],
 })

@@ -40,6 +40,14 @@ interface Lane {
 }
 
 /** A message id in WhatsApp Web's style (3EB0 + hex), fixed before the message is queued. */
+/** Published when a queued job leaves the queue (its row is gone): sent or failed. */
+export const SEND_SETTLED = 'send_queue.settled';
+export interface SendSettledEvent {
+  sessionId: string;
+  messageId: string;
+  outcome: 'sent' | 'failed';
+}
+
 function newMessageId(): string {
   return `3EB0${randomBytes(9).toString('hex').toUpperCase()}`;
 }
@@ -228,11 +236,20 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
       try {
         await this.store.saveMessages([message]);
         await this.rows.delete({ messageId: job.messageId });
+        this.settled(job, 'sent');
         job.waiter?.resolve(message);
       } catch (error) {
         job.waiter?.reject(error instanceof Error ? error : new Error(String(error)));
       }
     }
+  }
+
+  private settled(job: Job, outcome: SendSettledEvent['outcome']): void {
+    this.events.emit(SEND_SETTLED, {
+      sessionId: job.sessionId,
+      messageId: job.messageId,
+      outcome,
+    } satisfies SendSettledEvent);
   }
 
   private async pace(lane: Lane): Promise<void> {
@@ -292,6 +309,7 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
       reason,
       at,
     } satisfies MessageFailedEvent);
+    this.settled(job, 'failed');
     const timedOut = reason.startsWith('not sent within');
     job.waiter?.reject(
       cause instanceof DomainError

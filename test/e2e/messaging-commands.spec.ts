@@ -230,4 +230,35 @@ describe(`check number, profile info, typing and read marks (${testTier()})`, ()
     expect(badAck.success).toBe(false);
     expect((await error).message).toContain('Validation failed');
   });
+
+  it("lists chats with their last message and unread count, and a chat's history", async () => {
+    const response = await gateway.request(`/sessions/${SESSION}/chats`);
+    expect(response.status).toBe(200);
+    const chats =
+      await json<
+        {
+          chatJid: string;
+          unreadCount: number;
+          messageCount: number;
+          lastMessage: { text: string };
+        }[]
+      >(response);
+    const chat = chats.data.find((candidate) => candidate.chatJid === contact.jid);
+    // three received: "hi there" (unread), "please read me" and "and me" (both marked read)
+    expect(chat).toMatchObject({
+      isGroup: false,
+      messageCount: 3,
+      unreadCount: 1,
+      lastMessage: { text: 'and me', fromMe: false, status: 'read' },
+    });
+
+    const history = await json<{ text: string }[]>(
+      await gateway.request(
+        `/sessions/${SESSION}/chats/${encodeURIComponent(contact.jid)}/messages?per_page=2`,
+      ),
+    );
+    expect(history.data.map((message) => message.text)).toEqual(['and me', 'please read me']);
+    expect(history.meta).toMatchObject({ total: 3, per_page: 2, last_page: 2 });
+    expect((await gateway.request('/sessions/ghost/chats')).status).toBe(404);
+  });
 });
