@@ -234,15 +234,14 @@ describe(`check number, profile info, typing and read marks (${testTier()})`, ()
   it("lists chats with their last message and unread count, and a chat's history", async () => {
     const response = await gateway.request(`/sessions/${SESSION}/chats`);
     expect(response.status).toBe(200);
-    const chats =
-      await json<
-        {
-          chatJid: string;
-          unreadCount: number;
-          messageCount: number;
-          lastMessage: { text: string };
-        }[]
-      >(response);
+    const chats = await json<
+      {
+        chatJid: string;
+        unreadCount: number;
+        messageCount: number;
+        lastMessage: { text: string };
+      }[]
+    >(response);
     const chat = chats.data.find((candidate) => candidate.chatJid === contact.jid);
     // three received: "hi there" (unread), "please read me" and "and me" (both marked read)
     expect(chat).toMatchObject({
