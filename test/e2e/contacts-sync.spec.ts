@@ -4,6 +4,7 @@ import type { WaSimulator } from '../wa-sim';
 import type { LinkInfo } from '../wa-sim/views';
 import { AddressBookContactEntity } from '../../src/contacts/address-book/address-book.entities';
 import { ContactEntity } from '../../src/contacts/contact.entity';
+import { GroupParticipantEntity } from '../../src/contacts/group-participant.entity';
 import { GrabEvents, type GrabCompletedEvent } from '../../src/contacts/grab/grab-events';
 import {
   ContactsSynced,
@@ -164,6 +165,33 @@ describe(`address book: LIDs, pictures, restarts, auto-sync, timeouts (${testTie
     expect(
       await contacts().findOneByOrFail({ sessionId: SESSION, contactId: added[0].jid }),
     ).toMatchObject({ name: 'Auto Person', phoneNumber: added[0].pn, type: 'individual' });
+  });
+
+  it('auto-syncs group changes: a member added in the simulator gets its membership row', async () => {
+    const group = linked.groups[0];
+    const admin = group.participants.find((p) => p.admin === 'superadmin')!;
+    const newcomer = linked.contacts.find(
+      (contact) => !group.participants.some((p) => p.jid === contact.jid),
+    )!;
+    const synced = nextEmitted<ContactsSyncedEvent>(
+      gateway.app.get(EventEmitter2),
+      ContactsSynced,
+      (event) => event.sessionId === SESSION && event.contactIds.includes(group.id),
+      20_000,
+    );
+    sim.account(linked.phone).changeGroup(group.id, { by: admin.pn, add: [newcomer.pn] });
+    await synced;
+    const members = gateway.app.get(DataSource).getRepository(GroupParticipantEntity);
+    expect(
+      await members.findOneByOrFail({
+        sessionId: SESSION,
+        groupId: group.id,
+        contactId: newcomer.jid,
+      }),
+    ).toMatchObject({ isAdmin: false, phoneNumber: newcomer.pn });
+    expect(
+      await contacts().findOneByOrFail({ sessionId: SESSION, contactId: group.id }),
+    ).toMatchObject({ groupParticipantsCount: group.participants.length + 1 });
   });
 
   it('keeps what history sync taught across a gateway restart, and auto-syncs from CONTACTS_AUTO_SYNC', async () => {

@@ -22,6 +22,8 @@ export interface KnownPerson {
   verifiedName: string | null;
 }
 
+const BY_KEY_LIMIT = 2_000;
+
 const toPerson = (row: AddressBookContactEntity): KnownPerson => ({
   jid: row.jid,
   lid: row.lid,
@@ -61,23 +63,58 @@ export class AddressBookReader {
         lidOnly.map((row) => row.jid).filter((jid) => jid.endsWith('@lid')),
       );
     }
-    const rows = await this.contacts.find({ where: { sessionId }, order: { jid: 'ASC' } });
-    return rows.map(toPerson);
+    return this.all(sessionId);
   }
 
-  /** The people with these JIDs (phone JIDs or LIDs), keyed by the JID asked for. */
+  /**
+   * The people with these JIDs (phone JIDs or LIDs), keyed by the JID asked for. Reads what is
+   * stored now (a grab's own group writes still queued change no person).
+   */
   async byJids(sessionId: string, jids: string[]): Promise<Map<string, KnownPerson>> {
-    await this.store.flushed(sessionId);
+    const unique = [...new Set(jids)];
     const found = new Map<string, KnownPerson>();
-    for (const batch of chunks([...new Set(jids)], 1000)) {
+    const add = (person: KnownPerson): void => {
+      found.set(person.jid, person);
+      if (person.lid) {
+        found.set(person.lid, person);
+      }
+    };
+    if (unique.length > BY_KEY_LIMIT) {
+      // A large grab asks for most of the book: one read beats many IN lists
+      const wanted = new Set(unique);
+      for (const person of await this.all(sessionId)) {
+        if (wanted.has(person.jid) || (person.lid && wanted.has(person.lid))) {
+          add(person);
+        }
+      }
+      return found;
+    }
+    for (const batch of chunks(unique, 1000)) {
       const [byJid, byLid] = await Promise.all([
         this.contacts.find({ where: { sessionId, jid: In(batch) } }),
         this.contacts.find({ where: { sessionId, lid: In(batch) } }),
       ]);
-      byJid.forEach((row) => found.set(row.jid, toPerson(row)));
-      byLid.forEach((row) => found.set(row.lid as string, toPerson(row)));
+      [...byJid, ...byLid].forEach((row) => add(toPerson(row)));
     }
     return found;
+  }
+
+  /** The whole address book of a session, read raw (no entity hydration), in JID order. */
+  private async all(sessionId: string): Promise<KnownPerson[]> {
+    const rows = await this.contacts
+      .createQueryBuilder('book')
+      .select([
+        'book.jid AS jid',
+        'book.lid AS lid',
+        'book.phone_number AS phoneNumber',
+        'book.name AS name',
+        'book.notify AS notify',
+        'book.verified_name AS verifiedName',
+      ])
+      .where('book.session_id = :sessionId', { sessionId })
+      .orderBy('book.jid', 'ASC')
+      .getRawMany<KnownPerson>();
+    return rows;
   }
 
   /**
@@ -87,11 +124,23 @@ export class AddressBookReader {
   async participantsKnown(
     sessionId: string,
     participants: WaGroupParticipant[],
+    book?: KnownPerson[],
   ): Promise<{ phones: Map<string, string>; known: Map<string, KnownPerson> }> {
     const phones = await this.resolveLids(
       sessionId,
       participants.filter((p) => !p.phoneNumber && p.lid).map((p) => p.lid as string),
     );
+    if (book) {
+      // The caller read the whole book already (grab-all)
+      const known = new Map<string, KnownPerson>();
+      for (const person of book) {
+        known.set(person.jid, person);
+        if (person.lid) {
+          known.set(person.lid, person);
+        }
+      }
+      return { phones, known };
+    }
     const known = await this.byJids(sessionId, [
       ...participants.map((p) => participantId(p, phones).id),
       ...participants.map((p) => p.lid).filter((lid): lid is string => !!lid),

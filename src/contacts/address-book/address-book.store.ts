@@ -14,7 +14,7 @@ import {
   type WaLidMapping,
 } from '../../whatsapp/address-book/address-book-events';
 import { SessionEvents, type SessionRemovedEvent } from '../../whatsapp/session-events';
-import { chunks, deleteByKeys, selectByKeys, upsertRows } from '../storage/bulk-sql';
+import { chunks, deleteByKeys, selectByKeys, upsertRows, type SqlValue } from '../storage/bulk-sql';
 import { AddressBookGroupEntity } from './address-book.entities';
 
 /** Published after address book changes are committed (auto-sync listens). */
@@ -151,14 +151,6 @@ export class AddressBookStore {
     });
   }
 
-  /** Stores groups fetched live (a grab), in the caller's turn rather than queued. */
-  async storeGroups(sessionId: string, groups: WaGroup[]): Promise<void> {
-    for (const batch of chunks(groups, 100)) {
-      this.enqueue(sessionId, (manager) => this.applyGroups(manager, sessionId, batch));
-    }
-    await this.flushed(sessionId);
-  }
-
   /** Applies LID-to-phone mappings learnt elsewhere (the Signal store) and waits for them. */
   async storeMappings(
     manager: EntityManager,
@@ -168,13 +160,30 @@ export class AddressBookStore {
     if (mappings.length === 0) {
       return;
     }
+    const known = new Map(
+      (
+        await selectByKeys<{ lid: string; phone_number: string | null }>(
+          manager,
+          'address_book_lid_mappings',
+          ['lid', 'phone_number'],
+          sessionId,
+          'lid',
+          [...new Set(mappings.map((mapping) => mapping.lid))],
+        )
+      ).map((row) => [row.lid, row.phone_number]),
+    );
+    const changed = new Map(
+      mappings
+        .filter((mapping) => known.get(mapping.lid) !== mapping.phoneNumber)
+        .map((mapping) => [mapping.lid, mapping]),
+    );
     await upsertRows(
       manager,
       'address_book_lid_mappings',
       ['session_id', 'lid', 'phone_number'],
       ['session_id', 'lid'],
       ['phone_number'],
-      mappings.map((mapping) => [sessionId, mapping.lid, mapping.phoneNumber]),
+      [...changed.values()].map((mapping) => [sessionId, mapping.lid, mapping.phoneNumber]),
     );
   }
 
@@ -343,41 +352,58 @@ export class AddressBookStore {
     sessionId: string,
     groups: WaGroup[],
   ): Promise<{ groups: string[] }> {
-    const now = new Date();
-    await upsertRows(
-      manager,
-      'address_book_groups',
-      [
-        'session_id',
-        'group_id',
-        'subject',
-        'description',
-        'size',
-        'owner',
-        'participants',
-        'updated_at',
-      ],
-      ['session_id', 'group_id'],
-      ['subject', 'description', 'size', 'owner', 'participants', 'updated_at'],
-      groups.map((group) => [
-        sessionId,
-        group.id,
+    const columns = ['subject', 'description', 'size', 'owner', 'participants'];
+    const stored = new Map(
+      (
+        await selectByKeys<Record<string, unknown>>(
+          manager,
+          'address_book_groups',
+          ['group_id', ...columns],
+          sessionId,
+          'group_id',
+          groups.map((group) => group.id),
+        )
+      ).map((row) => [String(row.group_id), row]),
+    );
+    const rows = groups.map((group) => ({
+      group,
+      values: [
         group.subject,
         group.description,
         group.size,
         group.owner,
         JSON.stringify(group.participants),
-        now,
-      ]),
+      ] as SqlValue[],
+    }));
+    // A fetch of every group reports mostly unchanged ones: only the changed are written
+    const changed = rows.filter(({ group, values }) => {
+      const row = stored.get(group.id);
+      return !row || columns.some((column, index) => asText(row[column]) !== asText(values[index]));
+    });
+    const now = new Date();
+    await upsertRows(
+      manager,
+      'address_book_groups',
+      ['session_id', 'group_id', ...columns, 'updated_at'],
+      ['session_id', 'group_id'],
+      [...columns, 'updated_at'],
+      changed.map(({ group, values }) => [sessionId, group.id, ...values, now]),
     );
     await this.storeMappings(
       manager,
       sessionId,
-      groups.flatMap((group) => mappingsOf(group.participants)),
+      changed.flatMap(({ group }) => mappingsOf(group.participants)),
     );
-    return { groups: groups.map((group) => group.id) };
+    return { groups: changed.map(({ group }) => group.id) };
   }
 }
+
+const asText = (value: unknown): string =>
+  value === null || value === undefined
+    ? 'null'
+    : typeof value === 'string'
+      ? value
+      : JSON.stringify(value);
 
 function mappingsOf(participants: WaGroupParticipant[]): WaLidMapping[] {
   return participants

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import type { WaGroup } from '../../whatsapp/address-book/address-book-events';
 import { WaDirectory } from '../../whatsapp/address-book/wa-directory';
 import { AddressBookReader } from '../address-book/address-book.reader';
-import { AddressBookStore } from '../address-book/address-book.store';
 import { WhatsappUnavailable } from '../contacts-errors';
 import { ConnectedSession } from '../grab/connected-session';
 import { displayName, isMe, participantId } from '../grab/grab-rows';
@@ -45,7 +44,6 @@ export class EngineContactsService {
     private readonly sessions: ConnectedSession,
     private readonly directory: WaDirectory,
     private readonly reader: AddressBookReader,
-    private readonly store: AddressBookStore,
   ) {}
 
   async groups(sessionId: string): Promise<EngineGroupView[]> {
@@ -56,7 +54,6 @@ export class EngineContactsService {
     } catch (error) {
       throw new WhatsappUnavailable(error instanceof Error ? error.message : String(error));
     }
-    void this.store.storeGroups(sessionId, groups);
     const me = this.directory.ownJids(sessionId);
     const participants = groups.flatMap((group) => group.participants);
     const { phones, known } = await this.reader.participantsKnown(sessionId, participants);

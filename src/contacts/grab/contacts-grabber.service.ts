@@ -7,7 +7,6 @@ import type { WaGroup } from '../../whatsapp/address-book/address-book-events';
 import { WaDirectory } from '../../whatsapp/address-book/wa-directory';
 import type { WhatsappSessionEntity } from '../../whatsapp/whatsapp-session.entity';
 import { AddressBookReader, type KnownPerson } from '../address-book/address-book.reader';
-import { AddressBookStore } from '../address-book/address-book.store';
 import { GrabTimedOut, WhatsappUnavailable } from '../contacts-errors';
 import { writeContacts } from '../storage/contact-writer';
 import { writeMemberships } from '../storage/membership-writer';
@@ -43,7 +42,6 @@ export class ContactsGrabberService {
     private readonly directory: WaDirectory,
     private readonly reader: AddressBookReader,
     private readonly groupRows: GroupRowsBuilder,
-    private readonly store: AddressBookStore,
     private readonly lock: SessionWriteLock,
     private readonly dataSource: DataSource,
     private readonly outbox: EventOutbox,
@@ -78,16 +76,23 @@ export class ContactsGrabberService {
   ): Promise<GrabData> {
     const { sessionId } = session;
     const grabbedAt = new Date();
+    const started = performance.now();
     const errors: GrabError[] = [];
     const me = this.directory.ownJids(sessionId);
     this.progress(sessionId, 'fetching', 0, 1);
-    const [groups, people] = await Promise.all([
-      scope === 'contacts' ? Promise.resolve([]) : this.fetchGroups(sessionId),
-      scope === 'groups'
-        ? Promise.resolve([])
-        : this.reader
-            .people(sessionId, true)
-            .then((all) => all.filter((person) => !isMeJid(person, me))),
+    const timed = async <T>(work: Promise<T>): Promise<[T, number]> => {
+      const result = await work;
+      return [result, Math.round(performance.now() - started)];
+    };
+    const [[groups, groupsMs], [people, peopleMs]] = await Promise.all([
+      timed(scope === 'contacts' ? Promise.resolve([]) : this.fetchGroups(sessionId)),
+      timed(
+        scope === 'groups'
+          ? Promise.resolve([])
+          : this.reader
+              .people(sessionId, true)
+              .then((all) => all.filter((person) => !isMeJid(person, me))),
+      ),
     ]);
     this.progress(sessionId, 'fetching', 1, 1);
 
@@ -100,11 +105,19 @@ export class ContactsGrabberService {
       : undefined;
 
     const rows = new GrabRows();
-    const groupViews = await this.groupRows.add(sessionId, groups, me, pictures, rows);
+    const groupViews = await this.groupRows.add(
+      sessionId,
+      groups,
+      me,
+      pictures,
+      rows,
+      scope === 'all' ? people : undefined,
+    );
     for (const person of people) {
       rows.addPerson(person, pictures);
     }
     const writes = rows.writes;
+    const fetched = performance.now();
     this.progress(sessionId, 'saving', 0, writes.length);
     const counts = await this.dataSource.transaction(async (manager) => {
       const written = await writeContacts(manager, sessionId, writes, grabbedAt, (done) =>
@@ -133,6 +146,13 @@ export class ContactsGrabberService {
       ]);
       return written;
     });
+    const saved = performance.now();
+    this.logger.log(
+      `[${sessionId}] grab of ${scope}: ${writes.length} rows, ${rows.memberships.length} memberships; ` +
+        `fetch ${Math.round(fetched - started)} ms (groups ${groupsMs}, address book ${peopleMs}), ` +
+        `database ${Math.round(saved - fetched)} ms; ` +
+        `${counts.saved} saved, ${counts.updated} updated, ${errors.length} errors`,
+    );
     this.events.emit(GrabEvents.Completed, {
       sessionId,
       scope,
@@ -168,8 +188,6 @@ export class ContactsGrabberService {
         `groups: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
-    // The address book keeps them too (not awaited: the grab does not read them back)
-    void this.store.storeGroups(sessionId, groups);
     return [...groups].sort((a, b) => a.id.localeCompare(b.id));
   }
 

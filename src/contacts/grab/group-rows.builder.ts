@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { WaGroup } from '../../whatsapp/address-book/address-book-events';
-import { AddressBookReader } from '../address-book/address-book.reader';
+import { AddressBookReader, type KnownPerson } from '../address-book/address-book.reader';
 import {
   GrabRows,
   groupView,
@@ -21,9 +21,10 @@ export class GroupRowsBuilder {
     me: { jid: string | null; lid: string | null },
     pictures: Pictures,
     rows: GrabRows,
+    book?: KnownPerson[],
   ): Promise<GrabbedGroupView[]> {
     const participants = groups.flatMap((group) => group.participants).filter((p) => !isMe(p, me));
-    const { phones, known } = await this.reader.participantsKnown(sessionId, participants);
+    const { phones, known } = await this.reader.participantsKnown(sessionId, participants, book);
     return groups.map((group) => {
       const isAdmin = group.participants.some((p) => isMe(p, me) && p.isAdmin);
       rows.addGroup(group, isAdmin, pictures);

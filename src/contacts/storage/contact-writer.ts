@@ -58,11 +58,25 @@ export async function writeContacts(
   onProgress: (done: number) => void = () => undefined,
 ): Promise<WriteResult> {
   const result: WriteResult = { saved: 0, updated: 0, failed: [] };
-  const rekeyed = await mergeLidRows(manager, sessionId, writes);
+  const [{ stored, lids }] = await manager.query<
+    { stored: number | string; lids: number | string | null }[]
+  >(
+    "SELECT COUNT(*) AS stored, SUM(CASE WHEN contact_id LIKE '%@lid' THEN 1 ELSE 0 END) AS lids FROM contacts WHERE session_id = ?",
+    [sessionId],
+  );
+  // A first grab (nothing stored) needs no comparison, and no LID rows means nothing to merge
+  const empty = Number(stored) === 0;
+  const rekeyed =
+    Number(lids ?? 0) > 0 ? await mergeLidRows(manager, sessionId, writes) : new Set<string>();
   const bySignature = new Map<string, ContactWrite[]>();
   for (const write of writes) {
     const signature = Object.keys(write.values).sort().join(',');
-    bySignature.set(signature, [...(bySignature.get(signature) ?? []), write]);
+    const group = bySignature.get(signature);
+    if (group) {
+      group.push(write);
+    } else {
+      bySignature.set(signature, [write]);
+    }
   }
   let done = 0;
   for (const [signature, group] of bySignature) {
@@ -70,16 +84,18 @@ export async function writeContacts(
     const allColumns = ['session_id', 'contact_id', ...columns, 'grabbed_at'];
     for (const batch of chunks(group, batchSize(allColumns.length))) {
       const stored = new Map(
-        (
-          await selectByKeys<Record<string, unknown>>(
-            manager,
-            'contacts',
-            ['contact_id', ...columns],
-            sessionId,
-            'contact_id',
-            batch.map((write) => write.contactId),
-          )
-        ).map((row) => [String(row.contact_id), row]),
+        empty
+          ? []
+          : (
+              await selectByKeys<Record<string, unknown>>(
+                manager,
+                'contacts',
+                ['contact_id', ...columns],
+                sessionId,
+                'contact_id',
+                batch.map((write) => write.contactId),
+              )
+            ).map((row) => [String(row.contact_id), row]),
       );
       const fresh: ContactWrite[] = [];
       const changed: ContactWrite[] = [];
@@ -110,6 +126,7 @@ export async function writeContacts(
           rows.map(toRow),
         );
       const pending = [...fresh, ...changed];
+      const isFresh = new Set(fresh);
       try {
         await upsert(pending);
         result.saved += fresh.length;
@@ -118,7 +135,7 @@ export async function writeContacts(
         for (const write of pending) {
           try {
             await upsert([write]);
-            if (fresh.includes(write)) {
+            if (isFresh.has(write)) {
               result.saved += 1;
             } else {
               result.updated += 1;

@@ -12,6 +12,36 @@ export async function writeMemberships(
   groupIds: string[],
   memberships: Membership[],
 ): Promise<void> {
+  const key = (groupId: string, contactId: string): string => `${groupId} ${contactId}`;
+  const stored = new Map(
+    (
+      await selectByKeys<{
+        id: string | number;
+        group_id: string;
+        contact_id: string;
+        phone_number: string | null;
+        is_admin: number | boolean;
+        is_super_admin: number | boolean;
+      }>(
+        manager,
+        'group_participants',
+        ['id', 'group_id', 'contact_id', 'phone_number', 'is_admin', 'is_super_admin'],
+        sessionId,
+        'group_id',
+        groupIds,
+      )
+    ).map((row) => [key(row.group_id, row.contact_id), row]),
+  );
+  const current = new Set(memberships.map((m) => key(m.groupId, m.contactId)));
+  const changed = memberships.filter((m) => {
+    const row = stored.get(key(m.groupId, m.contactId));
+    return (
+      !row ||
+      row.phone_number !== m.phoneNumber ||
+      Boolean(row.is_admin) !== m.isAdmin ||
+      Boolean(row.is_super_admin) !== m.isSuperAdmin
+    );
+  });
   const now = new Date();
   await upsertRows(
     manager,
@@ -27,7 +57,7 @@ export async function writeMemberships(
     ],
     ['session_id', 'group_id', 'contact_id'],
     ['phone_number', 'is_admin', 'is_super_admin', 'updated_at'],
-    memberships.map((m) => [
+    changed.map((m) => [
       sessionId,
       m.groupId,
       m.contactId,
@@ -37,18 +67,9 @@ export async function writeMemberships(
       now,
     ]),
   );
-  const current = new Set(memberships.map((m) => `${m.groupId} ${m.contactId}`));
-  const stored = await selectByKeys<{ id: string | number; group_id: string; contact_id: string }>(
-    manager,
-    'group_participants',
-    ['id', 'group_id', 'contact_id'],
-    sessionId,
-    'group_id',
-    groupIds,
-  );
-  const gone = stored
-    .filter((row) => !current.has(`${row.group_id} ${row.contact_id}`))
-    .map((row) => String(row.id));
+  const gone = [...stored.entries()]
+    .filter(([membership]) => !current.has(membership))
+    .map(([, row]) => String(row.id));
   for (const batch of chunks(gone, 1000)) {
     await deleteByKeys(manager, 'group_participants', sessionId, 'id', batch);
   }
