@@ -8,6 +8,7 @@ import {
 } from '@whiskeysockets/baileys';
 import type { Logger as PinoLogger } from 'pino';
 import type { WhatsappConfig } from '../../config/app-config';
+import type { GatewayEvent } from '../../events/gateway-events';
 import type { SessionState } from '../whatsapp-session.entity';
 import { decideOnClose } from '../reconnect-policy';
 import type { LiveSession } from '../session-manager';
@@ -200,7 +201,9 @@ export class BaileysSession {
     const ttl = this.qrCount === 0 ? FIRST_QR_TTL_MS : NEXT_QR_TTL_MS;
     this.qrCount += 1;
     const expiresAt = new Date(Date.now() + ttl);
-    await this.setState('qr_waiting', { qrCode: qr, qrExpiresAt: expiresAt });
+    await this.setState('qr_waiting', { qrCode: qr, qrExpiresAt: expiresAt }, [
+      { kind: 'session_qr', sessionId: this.sessionId, qr, expiresAt },
+    ]);
     this.publish<SessionQrEvent>(SessionEvents.Qr, { sessionId: this.sessionId, qr, expiresAt });
   }
 
@@ -211,17 +214,21 @@ export class BaileysSession {
     const account = accountFromCreds(this.auth.state.creds);
     this.account = account;
     const now = new Date();
-    await this.setState('connected', {
-      connectedAt: now,
-      disconnectReason: null,
-      qrCode: null,
-      qrExpiresAt: null,
-      phoneNumber: account?.phoneNumber ?? null,
-      pushName: account?.name ?? null,
-      jid: account?.jid ?? null,
-      lid: account?.lid ?? null,
-      platform: account?.platform ?? null,
-    });
+    await this.setState(
+      'connected',
+      {
+        connectedAt: now,
+        disconnectReason: null,
+        qrCode: null,
+        qrExpiresAt: null,
+        phoneNumber: account?.phoneNumber ?? null,
+        pushName: account?.name ?? null,
+        jid: account?.jid ?? null,
+        lid: account?.lid ?? null,
+        platform: account?.platform ?? null,
+      },
+      account ? [{ kind: 'session_connected', sessionId: this.sessionId, account, at: now }] : [],
+    );
     if (account) {
       this.publish<SessionConnectedEvent>(SessionEvents.Connected, {
         sessionId: this.sessionId,
@@ -243,12 +250,26 @@ export class BaileysSession {
     });
     const disconnected = (willReconnect: boolean, reason: string): void =>
       this.publishDisconnected(statusCode ?? null, reason, willReconnect, false);
+    const reported = (willReconnect: boolean, reason: string): GatewayEvent[] => [
+      {
+        kind: 'session_disconnected',
+        sessionId: this.sessionId,
+        statusCode: statusCode ?? null,
+        reason,
+        willReconnect,
+        at: new Date(),
+      },
+    ];
 
     switch (decision.action) {
       case 'reconnect-now':
         // The pairing result must be stored before the new socket logs in with it
         await this.auth.flush();
-        await this.setState('connecting', { disconnectReason: decision.reason });
+        await this.setState(
+          'connecting',
+          { disconnectReason: decision.reason },
+          reported(true, decision.reason),
+        );
         disconnected(true, decision.reason);
         this.connect();
         return;
@@ -256,12 +277,11 @@ export class BaileysSession {
         this.failedAttempts = decision.attempt;
         const limit = this.deps.config.reconnect.maxAttempts;
         const reason = `${decision.reason}; reconnecting in ${Math.round(decision.delayMs / 100) / 10}s (attempt ${decision.attempt}${limit > 0 ? `/${limit}` : ''})`;
-        await this.setState('disconnected', {
-          disconnectedAt: new Date(),
-          disconnectReason: reason,
-          qrCode: null,
-          qrExpiresAt: null,
-        });
+        await this.setState(
+          'disconnected',
+          { disconnectedAt: new Date(), disconnectReason: reason, qrCode: null, qrExpiresAt: null },
+          reported(true, reason),
+        );
         disconnected(true, reason);
         this.reconnectTimer = setTimeout(() => {
           this.reconnectTimer = undefined;
@@ -280,13 +300,17 @@ export class BaileysSession {
         return;
       case 'stop':
         await this.auth.flush();
-        await this.setState('disconnected', {
-          disconnectedAt: new Date(),
-          disconnectReason: decision.reason,
-          autoStart: decision.autoStart,
-          qrCode: null,
-          qrExpiresAt: null,
-        });
+        await this.setState(
+          'disconnected',
+          {
+            disconnectedAt: new Date(),
+            disconnectReason: decision.reason,
+            autoStart: decision.autoStart,
+            qrCode: null,
+            qrExpiresAt: null,
+          },
+          reported(false, decision.reason),
+        );
         disconnected(false, decision.reason);
         this.end('given_up');
         return;
@@ -303,18 +327,23 @@ export class BaileysSession {
     this.deps.keyCache.forget(this.sessionId);
     await this.deps.authStore.clear(this.sessionId);
     this.account = null;
-    await this.setState('logged_out', {
-      disconnectedAt: new Date(),
-      disconnectReason: reason,
-      autoStart: false,
-      qrCode: null,
-      qrExpiresAt: null,
-      phoneNumber: null,
-      pushName: null,
-      jid: null,
-      lid: null,
-      platform: null,
-    });
+    const at = new Date();
+    await this.setState(
+      'logged_out',
+      {
+        disconnectedAt: at,
+        disconnectReason: reason,
+        autoStart: false,
+        qrCode: null,
+        qrExpiresAt: null,
+        phoneNumber: null,
+        pushName: null,
+        jid: null,
+        lid: null,
+        platform: null,
+      },
+      [{ kind: 'session_logged_out', sessionId: this.sessionId, reason, at }],
+    );
     this.publishDisconnected(statusCode, reason, false, true);
     this.end('logged_out');
   }
@@ -371,10 +400,15 @@ export class BaileysSession {
     this.endedListener?.(ended);
   }
 
-  private async setState(state: SessionState, patch: SessionPatch): Promise<void> {
+  /** Stores the state; `events` (what it reports to webhooks) commit in the same transaction. */
+  private async setState(
+    state: SessionState,
+    patch: SessionPatch,
+    events: GatewayEvent[] = [],
+  ): Promise<void> {
     const previousState = this.state;
     this.state = state;
-    await this.deps.records.update(this.sessionId, { ...patch, state });
+    await this.deps.records.update(this.sessionId, { ...patch, state }, events);
     if (previousState !== state) {
       const reason = patch.disconnectReason ? `: ${patch.disconnectReason}` : '';
       this.deps.logger.log(`[${this.sessionId}] ${previousState} -> ${state}${reason}`);
