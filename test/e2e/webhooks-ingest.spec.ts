@@ -10,7 +10,7 @@ import {
   MessageStatusEvent,
 } from '../../src/whatsapp/message-events';
 import { WhatsappSessionEntity } from '../../src/whatsapp/whatsapp-session.entity';
-import { nextEmitted } from '../support/next-emitted';
+import { Listenable, nextEmitted } from '../support/next-emitted';
 import { connectSocket, emitWithAck, nextEvent } from '../support/socket-client';
 import { startTestApp, TestApp } from '../support/test-app';
 import { testTier } from '../support/test-database';
@@ -84,11 +84,11 @@ interface Body {
 
 describe(`webhook ingest of the 003 format (${testTier()})`, () => {
   let gateway: TestApp;
-  let bus: EventEmitter2;
+  let bus: EventEmitter2 & Listenable;
 
   beforeAll(async () => {
     gateway = await startTestApp({ WEBHOOK_INGEST_SECRET: INGEST_SECRET });
-    bus = gateway.app.get(EventEmitter2);
+    bus = gateway.app.get<EventEmitter2 & Listenable>(EventEmitter2);
   });
   afterAll(async () => {
     await gateway?.close();

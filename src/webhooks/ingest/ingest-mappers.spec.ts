@@ -48,6 +48,19 @@ const CHAT_PRESENCE = {
   type: 'ChatPresence',
 };
 
+/** The `detail` (what the 400 says) of the MalformedWebhookEvent `run` throws. */
+function detailOf(run: () => unknown): string | undefined {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof MalformedWebhookEvent) {
+      return error.detail;
+    }
+    throw error;
+  }
+  throw new Error('did not throw');
+}
+
 describe('003 ingest mappers', () => {
   it('maps the 003 Message sample to a WaMessage, the +07:00 timestamp in UTC', () => {
     expect(messageFrom003('genfitywa1', MESSAGE.event)).toEqual({
@@ -102,14 +115,11 @@ describe('003 ingest mappers', () => {
   it('says which field is wrong', () => {
     const bad = (event: Record<string, unknown>) => () => messageFrom003('s', event);
     expect(bad({})).toThrow(new MalformedWebhookEvent('event.Info must be an object'));
-    expect(bad({ Info: { ...MESSAGE.event.Info, ID: '' } })).toThrow(
-      expect.objectContaining({ detail: 'event.Info.ID must be a non-empty string' }),
+    expect(detailOf(bad({ Info: { ...MESSAGE.event.Info, ID: '' } }))).toBe(
+      'event.Info.ID must be a non-empty string',
     );
-    expect(bad({ Info: { ...MESSAGE.event.Info, Timestamp: 'yesterday' } })).toThrow(
-      expect.objectContaining({
-        detail:
-          'event.Info.Timestamp must be an ISO 8601 date-time with an offset, e.g. 2025-08-14T14:55:01+07:00',
-      }),
+    expect(detailOf(bad({ Info: { ...MESSAGE.event.Info, Timestamp: 'yesterday' } }))).toBe(
+      'event.Info.Timestamp must be an ISO 8601 date-time with an offset, e.g. 2025-08-14T14:55:01+07:00',
     );
   });
 
@@ -125,16 +135,12 @@ describe('003 ingest mappers', () => {
       },
     ]);
     expect(
-      statusUpdatesFrom003('s', { ...READ_RECEIPT.event, Type: '' }, 'Delivered')[0],
+      statusUpdatesFrom003('s', { ...READ_RECEIPT.event, Type: '' }, 'Delivered')?.[0],
     ).toMatchObject({ status: 'delivered' });
     expect(statusUpdatesFrom003('s', { ...READ_RECEIPT.event, Type: 'retry' }, null)).toBeNull();
-    expect(() =>
-      statusUpdatesFrom003('s', { ...READ_RECEIPT.event, MessageIDs: [] }, null),
-    ).toThrow(
-      expect.objectContaining({
-        detail: 'event.MessageIDs must be a non-empty list of message ids',
-      }),
-    );
+    expect(
+      detailOf(() => statusUpdatesFrom003('s', { ...READ_RECEIPT.event, MessageIDs: [] }, null)),
+    ).toBe('event.MessageIDs must be a non-empty list of message ids');
   });
 
   it('maps the 003 ChatPresence sample (and Media audio as recording)', () => {
@@ -149,9 +155,9 @@ describe('003 ingest mappers', () => {
     expect(chatPresenceFrom003('s', { ...CHAT_PRESENCE.event, Media: 'audio' }, now).state).toBe(
       'recording',
     );
-    expect(() => chatPresenceFrom003('s', { ...CHAT_PRESENCE.event, State: 'typing' })).toThrow(
-      expect.objectContaining({ detail: 'event.State must be "composing" or "paused"' }),
-    );
+    expect(
+      detailOf(() => chatPresenceFrom003('s', { ...CHAT_PRESENCE.event, State: 'typing' })),
+    ).toBe('event.State must be "composing" or "paused"');
   });
 
   it('maps Presence (online/offline) to the contact chat', () => {
