@@ -1,3 +1,4 @@
+import { Mutex } from 'async-mutex';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
@@ -69,6 +70,20 @@ function pinUtcSessions(dataSource: DataSource): void {
   });
 }
 
+/**
+ * SQLite has one connection: two transactions open at once fail ("cannot start a transaction
+ * within a transaction"). Transactions started from the data source's manager (also
+ * `dataSource.transaction` and every repository's `manager.transaction`) queue up instead.
+ * Code inside a transaction must use the manager it is given, never start another one.
+ */
+function serializeSqliteTransactions(dataSource: DataSource): void {
+  const manager = dataSource.manager;
+  const original = manager.transaction.bind(manager) as (...args: unknown[]) => Promise<unknown>;
+  const mutex = new Mutex();
+  (manager as { transaction: unknown }).transaction = (...args: unknown[]) =>
+    mutex.runExclusive(() => original(...args));
+}
+
 /** Opens the database (creating the SQLite folder if needed) and brings the schema up to date. */
 export async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
   if (options.type === 'better-sqlite3' && options.database !== ':memory:') {
@@ -79,6 +94,8 @@ export async function openDataSource(options: DataSourceOptions): Promise<DataSo
   try {
     if (options.type === 'mysql') {
       pinUtcSessions(dataSource);
+    } else {
+      serializeSqliteTransactions(dataSource);
     }
     await dataSource.runMigrations({ transaction: 'each' });
   } catch (error) {
