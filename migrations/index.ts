@@ -9,6 +9,7 @@ import { WidenContactProfilePicture1795200000102 } from './1795200000102-WidenCo
 import { AddSessionContactsAutoSync1795200000103 } from './1795200000103-AddSessionContactsAutoSync';
 import { CreateMessagingTables1795200000200 } from './1795200000200-CreateMessagingTables';
 import { CreateSendQueue1795200000201 } from './1795200000201-CreateSendQueue';
+import { CreateWebhooks1795200000300 } from './1795200000300-CreateWebhooks';
 
 /** Every migration, in order. Listed explicitly so builds and tests load the same set. */
 export const migrations = [
@@ -22,5 +23,6 @@ export const migrations = [
   AddSessionContactsAutoSync1795200000103,
   CreateMessagingTables1795200000200,
   CreateSendQueue1795200000201,
+  CreateWebhooks1795200000300,
   CreateApiKeysAndAudit1795200000400,
 ];

@@ -12,6 +12,10 @@ import { MessageStatusEntity } from '../messaging/entities/message-status.entity
 import { MessageEntity } from '../messaging/entities/message.entity';
 import { QueuedSendEntity } from '../messaging/entities/queued-send.entity';
 import { AuthKeyEntity } from '../whatsapp/auth-key.entity';
+import { WebhookDeliveryEntity } from '../webhooks/entities/webhook-delivery.entity';
+import { WebhookIngestReceiptEntity } from '../webhooks/entities/webhook-ingest-receipt.entity';
+import { WebhookRawEventEntity } from '../webhooks/entities/webhook-raw-event.entity';
+import { WebhookTargetEntity } from '../webhooks/entities/webhook-target.entity';
 import { WhatsappSessionEntity } from '../whatsapp/whatsapp-session.entity';
 
 /** Every TypeORM entity, registered once with the data source. */
@@ -29,4 +33,8 @@ export const entities = [
   MessageStatusEntity,
   ChatPresenceEntity,
   QueuedSendEntity,
+  WebhookTargetEntity,
+  WebhookDeliveryEntity,
+  WebhookRawEventEntity,
+  WebhookIngestReceiptEntity,
 ];

@@ -3,12 +3,21 @@ import QRCode from 'qrcode';
 
 const OPTIONS = { errorCorrectionLevel: 'M', margin: 2, width: 300 } as const;
 
-/** Renders QR strings as PNG (bytes or data URL), remembering the last few rendered. */
+const PNG_DATA_URL = /^data:image\/png;base64,/;
+
+/**
+ * Renders QR strings as PNG (bytes or data URL), remembering the last few rendered. A QR that
+ * already is a PNG data URL (an engine reporting through the webhook ingest sends its image,
+ * not the code) is passed through as it is.
+ */
 @Injectable()
 export class QrImageService {
   private readonly cache = new Map<string, Buffer>();
 
   async png(qr: string): Promise<Buffer> {
+    if (PNG_DATA_URL.test(qr)) {
+      return Buffer.from(qr.replace(PNG_DATA_URL, ''), 'base64');
+    }
     const cached = this.cache.get(qr);
     if (cached) {
       return cached;
@@ -22,6 +31,9 @@ export class QrImageService {
   }
 
   async dataUrl(qr: string): Promise<string> {
+    if (PNG_DATA_URL.test(qr)) {
+      return qr;
+    }
     return `data:image/png;base64,${(await this.png(qr)).toString('base64')}`;
   }
 }

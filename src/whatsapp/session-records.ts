@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Not, Repository } from 'typeorm';
+import { EntityManager, In, Not, Repository } from 'typeorm';
+import { EventOutbox } from '../events/event-outbox';
+import type { GatewayEvent } from '../events/gateway-events';
 import { WhatsappSessionEntity } from './whatsapp-session.entity';
 
 export type SessionPatch = Partial<
@@ -27,14 +29,53 @@ export class SessionRecords {
   constructor(
     @InjectRepository(WhatsappSessionEntity)
     private readonly repository: Repository<WhatsappSessionEntity>,
+    private readonly outbox: EventOutbox,
   ) {}
 
   find(sessionId: string): Promise<WhatsappSessionEntity | null> {
     return this.repository.findOneBy({ sessionId });
   }
 
-  async update(sessionId: string, patch: SessionPatch): Promise<void> {
-    await this.repository.update({ sessionId }, patch);
+  /** Updates the row; `events` (what the change reports) go to the outbox in the same transaction. */
+  async update(sessionId: string, patch: SessionPatch, events: GatewayEvent[] = []): Promise<void> {
+    if (events.length === 0) {
+      await this.repository.update({ sessionId }, patch);
+      return;
+    }
+    await this.repository.manager.transaction(async (manager) => {
+      await manager.update(WhatsappSessionEntity, { sessionId }, patch);
+      await this.outbox.record(manager, events);
+    });
+  }
+
+  /**
+   * In the caller's transaction: applies `patch` to the session's row, creating the row when
+   * the session is unknown (ingested events name sessions this process never saw). Returns the
+   * row as it was before, or null when it was created.
+   */
+  async upsertIn(
+    manager: EntityManager,
+    sessionId: string,
+    patch: SessionPatch,
+  ): Promise<WhatsappSessionEntity | null> {
+    const before = await manager.findOneBy(WhatsappSessionEntity, { sessionId });
+    if (before) {
+      await manager.update(WhatsappSessionEntity, { sessionId }, patch);
+      return before;
+    }
+    await manager.insert(WhatsappSessionEntity, { sessionId, ...patch });
+    return null;
+  }
+
+  /** Creates the row of a session first named by an ingested event (no-op when it exists). */
+  async createIfMissing(sessionId: string, state: WhatsappSessionEntity['state']): Promise<void> {
+    await this.repository
+      .createQueryBuilder()
+      .insert()
+      .into(WhatsappSessionEntity)
+      .values({ sessionId, state })
+      .orIgnore()
+      .execute();
   }
 
   /** Sessions that may be restored: not logged out, and auto-start set unless `includeStopped`. */

@@ -8,6 +8,7 @@ import {
 } from '@whiskeysockets/baileys';
 import type { Logger as PinoLogger } from 'pino';
 import type { WhatsappConfig } from '../../config/app-config';
+import type { GatewayEvent } from '../../events/gateway-events';
 import type { SessionState } from '../whatsapp-session.entity';
 import { decideOnClose } from '../reconnect-policy';
 import type { LiveSession } from '../session-manager';
@@ -109,12 +110,23 @@ export class BaileysSession {
     await this.close();
     await this.serially(async () => {
       const wasLive = this.state !== 'disconnected' && this.state !== 'logged_out';
-      await this.setState('disconnected', {
-        disconnectReason: reason,
-        autoStart,
-        qrCode: null,
-        qrExpiresAt: null,
-      });
+      const at = new Date();
+      await this.setState(
+        'disconnected',
+        { disconnectReason: reason, autoStart, qrCode: null, qrExpiresAt: null },
+        wasLive
+          ? [
+              {
+                kind: 'session_disconnected',
+                sessionId: this.sessionId,
+                statusCode: null,
+                reason,
+                willReconnect: false,
+                at,
+              },
+            ]
+          : [],
+      );
       if (wasLive) {
         this.publishDisconnected(null, reason, false, false);
       }
@@ -206,7 +218,9 @@ export class BaileysSession {
     const ttl = this.qrCount === 0 ? FIRST_QR_TTL_MS : NEXT_QR_TTL_MS;
     this.qrCount += 1;
     const expiresAt = new Date(Date.now() + ttl);
-    await this.setState('qr_waiting', { qrCode: qr, qrExpiresAt: expiresAt });
+    await this.setState('qr_waiting', { qrCode: qr, qrExpiresAt: expiresAt }, [
+      { kind: 'session_qr', sessionId: this.sessionId, qr, expiresAt },
+    ]);
     this.publish<SessionQrEvent>(SessionEvents.Qr, { sessionId: this.sessionId, qr, expiresAt });
   }
 
@@ -218,17 +232,21 @@ export class BaileysSession {
     const account = accountFromCreds(this.auth.state.creds);
     this.account = account;
     const now = new Date();
-    await this.setState('connected', {
-      connectedAt: now,
-      disconnectReason: null,
-      qrCode: null,
-      qrExpiresAt: null,
-      phoneNumber: account?.phoneNumber ?? null,
-      pushName: account?.name ?? null,
-      jid: account?.jid ?? null,
-      lid: account?.lid ?? null,
-      platform: account?.platform ?? null,
-    });
+    await this.setState(
+      'connected',
+      {
+        connectedAt: now,
+        disconnectReason: null,
+        qrCode: null,
+        qrExpiresAt: null,
+        phoneNumber: account?.phoneNumber ?? null,
+        pushName: account?.name ?? null,
+        jid: account?.jid ?? null,
+        lid: account?.lid ?? null,
+        platform: account?.platform ?? null,
+      },
+      account ? [{ kind: 'session_connected', sessionId: this.sessionId, account, at: now }] : [],
+    );
     if (account) {
       this.publish<SessionConnectedEvent>(SessionEvents.Connected, {
         sessionId: this.sessionId,
@@ -250,12 +268,26 @@ export class BaileysSession {
     });
     const disconnected = (willReconnect: boolean, reason: string): void =>
       this.publishDisconnected(statusCode ?? null, reason, willReconnect, false);
+    const reported = (willReconnect: boolean, reason: string): GatewayEvent[] => [
+      {
+        kind: 'session_disconnected',
+        sessionId: this.sessionId,
+        statusCode: statusCode ?? null,
+        reason,
+        willReconnect,
+        at: new Date(),
+      },
+    ];
 
     switch (decision.action) {
       case 'reconnect-now':
         // The pairing result must be stored before the new socket logs in with it
         await this.auth.flush();
-        await this.setState('connecting', { disconnectReason: decision.reason });
+        await this.setState(
+          'connecting',
+          { disconnectReason: decision.reason },
+          reported(true, decision.reason),
+        );
         disconnected(true, decision.reason);
         this.connect();
         return;
@@ -268,6 +300,7 @@ export class BaileysSession {
         await this.setState(
           'disconnected',
           { disconnectedAt: new Date(), disconnectReason: reason, qrCode: null, qrExpiresAt: null },
+          reported(true, reason),
           quiet,
         );
         disconnected(true, reason);
@@ -277,7 +310,7 @@ export class BaileysSession {
             if (this.closing || this.socket) {
               return;
             }
-            await this.setState('connecting', {}, this.lastFailure !== undefined);
+            await this.setState('connecting', {}, [], this.lastFailure !== undefined);
             this.connect();
           }).catch(() => undefined);
         }, decision.delayMs);
@@ -288,13 +321,17 @@ export class BaileysSession {
         return;
       case 'stop':
         await this.auth.flush();
-        await this.setState('disconnected', {
-          disconnectedAt: new Date(),
-          disconnectReason: decision.reason,
-          autoStart: decision.autoStart,
-          qrCode: null,
-          qrExpiresAt: null,
-        });
+        await this.setState(
+          'disconnected',
+          {
+            disconnectedAt: new Date(),
+            disconnectReason: decision.reason,
+            autoStart: decision.autoStart,
+            qrCode: null,
+            qrExpiresAt: null,
+          },
+          reported(false, decision.reason),
+        );
         disconnected(false, decision.reason);
         this.end('given_up');
         return;
@@ -311,18 +348,23 @@ export class BaileysSession {
     this.deps.keyCache.forget(this.sessionId);
     await this.deps.authStore.clear(this.sessionId);
     this.account = null;
-    await this.setState('logged_out', {
-      disconnectedAt: new Date(),
-      disconnectReason: reason,
-      autoStart: false,
-      qrCode: null,
-      qrExpiresAt: null,
-      phoneNumber: null,
-      pushName: null,
-      jid: null,
-      lid: null,
-      platform: null,
-    });
+    const at = new Date();
+    await this.setState(
+      'logged_out',
+      {
+        disconnectedAt: at,
+        disconnectReason: reason,
+        autoStart: false,
+        qrCode: null,
+        qrExpiresAt: null,
+        phoneNumber: null,
+        pushName: null,
+        jid: null,
+        lid: null,
+        platform: null,
+      },
+      [{ kind: 'session_logged_out', sessionId: this.sessionId, reason, at }],
+    );
     this.publishDisconnected(statusCode, reason, false, true);
     this.end('logged_out');
   }
@@ -379,15 +421,23 @@ export class BaileysSession {
     this.endedListener?.(ended);
   }
 
-  /** Writes the state, then publishes the change; `quiet` logs it at debug (a repeated retry). */
-  private async setState(state: SessionState, patch: SessionPatch, quiet = false): Promise<void> {
+  /**
+   * Stores the state, then publishes the change; `events` (what it reports to webhooks) commit
+   * in the same transaction; `quiet` logs it at debug (a repeated retry).
+   */
+  private async setState(
+    state: SessionState,
+    patch: SessionPatch,
+    events: GatewayEvent[] = [],
+    quiet = false,
+  ): Promise<void> {
     const previousState = this.state;
     this.state = state;
     if (previousState === 'connected' && state !== 'connected' && !patch.disconnectedAt) {
       // Every way out of `connected` (stop, 515 restart, drop, logout) records when it happened
       patch = { ...patch, disconnectedAt: new Date() };
     }
-    await this.deps.records.update(this.sessionId, { ...patch, state });
+    await this.deps.records.update(this.sessionId, { ...patch, state }, events);
     if (previousState !== state) {
       const reason = patch.disconnectReason ? `: ${patch.disconnectReason}` : '';
       const line = `[${this.sessionId}] ${previousState} -> ${state}${reason}`;

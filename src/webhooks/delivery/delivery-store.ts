@@ -1,0 +1,208 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Brackets, In, LessThan, Repository } from 'typeorm';
+import { WebhookDeliveryEntity } from '../entities/webhook-delivery.entity';
+
+/** One session+target queue: its deliveries go out one at a time, in id order. */
+export interface QueueKey {
+  targetId: string;
+  sessionId: string;
+}
+
+export function queueKeyOf(row: QueueKey): string {
+  return `${row.targetId}\u0000${row.sessionId}`;
+}
+
+export interface AttemptOutcome {
+  id: string;
+  status: 'pending' | 'delivered' | 'failed';
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+  at: Date;
+  /** For a retry: when to try again. */
+  nextAttemptAt?: Date;
+}
+
+/**
+ * The SQL of the outbox queue. Claims are leases (owner + expiry) taken with a conditional
+ * UPDATE, so two processes on one database never hold the same row; a lease left by a killed
+ * process expires and the row is claimed again.
+ */
+@Injectable()
+export class DeliveryStore {
+  constructor(
+    @InjectRepository(WebhookDeliveryEntity)
+    private readonly repository: Repository<WebhookDeliveryEntity>,
+  ) {}
+
+  /** The first pending row of every queue (its head: nothing behind it may go first). */
+  async heads(): Promise<(QueueKey & { id: string })[]> {
+    const rows = await this.repository
+      .createQueryBuilder('d')
+      .select('d.target_id', 'targetId')
+      .addSelect('d.session_id', 'sessionId')
+      .addSelect('MIN(d.id)', 'id')
+      .where('d.status = :status', { status: 'pending' })
+      .groupBy('d.target_id')
+      .addGroupBy('d.session_id')
+      .getRawMany<{ targetId: string; sessionId: string; id: string | number }>();
+    return rows.map((row) => ({ ...row, id: String(row.id) }));
+  }
+
+  /** Of these head ids, the ones due now and not leased by a live claim. */
+  async claimableHeads(ids: string[], now: Date): Promise<Set<string>> {
+    if (ids.length === 0) {
+      return new Set();
+    }
+    const rows = await this.repository
+      .createQueryBuilder('d')
+      .select('d.id', 'id')
+      .where({ id: In(ids), status: 'pending' })
+      .andWhere('d.next_attempt_at <= :now', { now })
+      .andWhere(
+        new Brackets((q) =>
+          q.where('d.lease_owner IS NULL').orWhere('d.lease_expires_at < :now', { now }),
+        ),
+      )
+      .getRawMany<{ id: string | number }>();
+    return new Set(rows.map((row) => String(row.id)));
+  }
+
+  /** The first `limit` pending ids of a queue. */
+  async queueIds(key: QueueKey, limit: number): Promise<string[]> {
+    const rows = await this.repository
+      .createQueryBuilder('d')
+      .select('d.id', 'id')
+      .where({ status: 'pending', targetId: key.targetId, sessionId: key.sessionId })
+      .orderBy('d.id', 'ASC')
+      .limit(limit)
+      .getRawMany<{ id: string | number }>();
+    return rows.map((row) => String(row.id));
+  }
+
+  /** Leases those of `ids` nobody holds; returns the rows this claim got, in id order. */
+  async claim(
+    ids: string[],
+    owner: string,
+    now: Date,
+    leaseMs: number,
+  ): Promise<WebhookDeliveryEntity[]> {
+    if (ids.length === 0) {
+      return [];
+    }
+    await this.repository
+      .createQueryBuilder()
+      .update(WebhookDeliveryEntity)
+      .set({ leaseOwner: owner, leaseExpiresAt: new Date(now.getTime() + leaseMs) })
+      .where({ id: In(ids), status: 'pending' })
+      .andWhere(
+        new Brackets((q) =>
+          q.where('lease_owner IS NULL').orWhere('lease_expires_at < :now', { now }),
+        ),
+      )
+      .execute();
+    return this.repository.find({
+      where: { id: In(ids), leaseOwner: owner },
+      order: { id: 'ASC' },
+    });
+  }
+
+  async extendLease(ids: string[], owner: string, until: Date): Promise<void> {
+    if (ids.length > 0) {
+      await this.repository.update({ id: In(ids), leaseOwner: owner }, { leaseExpiresAt: until });
+    }
+  }
+
+  /** Gives rows back to the queue untouched (claimed but not attempted). */
+  async release(ids: string[], owner: string): Promise<void> {
+    if (ids.length > 0) {
+      await this.repository.update(
+        { id: In(ids), leaseOwner: owner },
+        { leaseOwner: null, leaseExpiresAt: null },
+      );
+    }
+  }
+
+  /** Stores the attempts of one batch in one transaction; each row's lease ends with it. */
+  async saveOutcomes(outcomes: AttemptOutcome[], owner: string): Promise<void> {
+    if (outcomes.length === 0) {
+      return;
+    }
+    await this.repository.manager.transaction(async (manager) => {
+      for (const outcome of outcomes) {
+        await manager
+          .createQueryBuilder()
+          .update(WebhookDeliveryEntity)
+          .set({
+            status: outcome.status,
+            attempts: () => 'attempts + 1',
+            lastStatusCode: outcome.statusCode,
+            lastError: outcome.error?.slice(0, 500) ?? null,
+            lastDurationMs: outcome.durationMs,
+            lastAttemptAt: outcome.at,
+            deliveredAt: outcome.status === 'delivered' ? outcome.at : null,
+            nextAttemptAt: outcome.nextAttemptAt ?? outcome.at,
+            leaseOwner: null,
+            leaseExpiresAt: null,
+            updatedAt: outcome.at,
+          })
+          .where({ id: outcome.id, leaseOwner: owner })
+          .execute();
+      }
+    });
+  }
+
+  /** Queues a delivery again (same webhook-id), as if new. */
+  async replay(id: string, now: Date): Promise<void> {
+    await this.repository.update(
+      { id },
+      {
+        status: 'pending',
+        nextAttemptAt: now,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        updatedAt: now,
+      },
+    );
+  }
+
+  /** Rows whose lease had run out at start: left in flight by a process that is gone. */
+  countExpiredLeases(now: Date): Promise<number> {
+    return this.repository.count({
+      where: { status: 'pending', leaseExpiresAt: LessThan(now) },
+    });
+  }
+
+  /** Deletes delivered rows last updated before `before`; returns how many. */
+  async pruneDelivered(before: Date, limit = 5000): Promise<number> {
+    const rows = await this.repository.find({
+      select: { id: true },
+      where: { status: 'delivered', updatedAt: LessThan(before) },
+      take: limit,
+    });
+    if (rows.length > 0) {
+      await this.repository.delete({ id: In(rows.map((row) => row.id)) });
+    }
+    return rows.length;
+  }
+
+  async queueStats(): Promise<{ pending: number; oldest: Date | null }> {
+    const row = await this.repository
+      .createQueryBuilder('d')
+      .select('COUNT(*)', 'pending')
+      .addSelect('MIN(d.created_at)', 'oldest')
+      .where('d.status = :status', { status: 'pending' })
+      .getRawOne<{ pending: string | number; oldest: string | Date | null }>();
+    const oldest = row?.oldest ?? null;
+    return {
+      pending: Number(row?.pending ?? 0),
+      oldest:
+        oldest === null
+          ? null
+          : oldest instanceof Date
+            ? oldest
+            : new Date(/Z|[+-]\d\d:?\d\d$/.test(oldest) ? oldest : `${oldest.replace(' ', 'T')}Z`),
+    };
+  }
+}
