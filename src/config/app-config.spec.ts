@@ -141,4 +141,24 @@ describe('AppConfig', () => {
     expect(problemsOf({ GRAB_TIMEOUT_MS: 'soon' })[0]).toMatch(/^GRAB_TIMEOUT_MS /);
     expect(problemsOf({ PICTURE_CONCURRENCY: '0' })[0]).toMatch(/^PICTURE_CONCURRENCY /);
   });
+
+  it('reads the send pacing settings, with defaults that pace', () => {
+    expect(AppConfig.fromEnv({}).messaging).toEqual({
+      minIntervalMs: 1000,
+      jitterMs: 1000,
+      queueMax: 1000,
+      sendTimeoutMs: 120_000,
+    });
+    expect(
+      AppConfig.fromEnv({
+        SEND_MIN_INTERVAL_MS: '0',
+        SEND_JITTER_MS: '0',
+        SEND_QUEUE_MAX: '5',
+        SEND_TIMEOUT_MS: '2000',
+      }).messaging,
+    ).toEqual({ minIntervalMs: 0, jitterMs: 0, queueMax: 5, sendTimeoutMs: 2000 });
+    expect(problemsOf({ SEND_MIN_INTERVAL_MS: '-1' })[0]).toMatch(/^SEND_MIN_INTERVAL_MS /);
+    expect(problemsOf({ SEND_QUEUE_MAX: '0' })[0]).toMatch(/^SEND_QUEUE_MAX /);
+    expect(problemsOf({ SEND_TIMEOUT_MS: 'soon' })[0]).toMatch(/^SEND_TIMEOUT_MS /);
+  });
 });

@@ -37,6 +37,8 @@ interface Lane {
   jobs: Job[];
   running: boolean;
   lastSentAt: number;
+  /** Jobs accepted whose rows are being stored. */
+  reserved: number;
 }
 
 /** A message id in WhatsApp Web's style (3EB0 + hex), fixed before the message is queued. */
@@ -143,7 +145,7 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
   /** Queues a message and resolves once it is sent (or rejects with why it was not). */
   async submit(sessionId: string, jid: string, composed: ComposedMessage): Promise<WaMessage> {
     const lane = this.lane(sessionId);
-    if (lane.jobs.length >= this.config.queueMax) {
+    if (lane.jobs.length + lane.reserved >= this.config.queueMax) {
       throw new SendQueueFull(this.config.queueMax);
     }
     const now = new Date();
@@ -157,7 +159,9 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
     const result = new Promise<WaMessage>((resolve, reject) => {
       job.waiter = { resolve, reject };
     });
-    lane.jobs.push(job);
+    // the slot is taken now, the job joins the lane once its row is stored: sent before its
+    // row existed, the row written after would send it again at the next boot
+    lane.reserved += 1;
     try {
       await this.rows.insert({
         messageId: job.messageId,
@@ -167,10 +171,10 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
         enqueuedAt: now,
         deadlineAt: job.deadline,
       });
-    } catch (error) {
-      lane.jobs.splice(lane.jobs.indexOf(job), 1);
-      throw error;
+    } finally {
+      lane.reserved -= 1;
     }
+    lane.jobs.push(job);
     this.kick(sessionId);
     return result;
   }
@@ -178,7 +182,7 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
   private lane(sessionId: string): Lane {
     let lane = this.lanes.get(sessionId);
     if (!lane) {
-      lane = { jobs: [], running: false, lastSentAt: 0 };
+      lane = { jobs: [], running: false, lastSentAt: 0, reserved: 0 };
       this.lanes.set(sessionId, lane);
     }
     return lane;

@@ -19,7 +19,7 @@ const ENV = {
   SEND_MIN_INTERVAL_MS: String(MIN_INTERVAL_MS),
   SEND_JITTER_MS: '100',
   SEND_QUEUE_MAX: '4',
-  SEND_TIMEOUT_MS: '3000',
+  SEND_TIMEOUT_MS: '8000',
 };
 
 describe(`the paced send queue (${testTier()})`, () => {
@@ -184,16 +184,16 @@ describe(`the paced send queue (${testTier()})`, () => {
       const late = send('timeout 1');
       await account.waitForMessage((message) => Boolean(message.text?.startsWith('timeout ')));
       // while the second waits its turn, the connection goes away for longer than the deadline
-      account.refuseConnections(5_000);
+      account.refuseConnections(12_000);
       account.drop();
       const answers = await Promise.all([first, late]);
       expect(answers.map((answer) => answer.status).sort()).toEqual([201, 504]);
       const timedOut = answers.find((answer) => answer.status === 504);
       expect(await json(timedOut as Response)).toEqual({
         success: false,
-        message: 'The message could not be sent within 3000 ms',
+        message: 'The message could not be sent within 8000 ms',
       });
-      expect((await failed).reason).toBe('not sent within 3000 ms');
+      expect((await failed).reason).toBe('not sent within 8000 ms');
     } finally {
       socket.close();
     }

@@ -1,0 +1,277 @@
+/**
+ * Messaging benchmark (issue 8), against the built gateway in its own process and the WhatsApp
+ * Web simulator in this one:
+ *   - inbound: the simulated contacts push text messages to 10 linked sessions as fast as the
+ *     gateway takes them; messages/s from the first send until every one is a stored row and a
+ *     socket.io `message_received`, and stored == sent;
+ *   - outbound: REST sends across the sessions with pacing off; messages/s until the simulated
+ *     phones have decrypted them all, and the gateway's CPU ms per sent message.
+ *
+ *   npx tsx bench/messaging.ts                      # MariaDB on 127.0.0.1:3306 (root, no password)
+ *   BENCH_DB=sqlite BENCH_SESSIONS=10 BENCH_INBOUND=300 BENCH_OUTBOUND=300 npx tsx bench/messaging.ts
+ */
+import '../test/wa-sim/tsx-esm-resolve';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { createConnection } from 'mysql2/promise';
+import { WaSimulator } from '../test/wa-sim';
+import { buildGateway, GatewayProcess, startGatewayProcess } from '../test/support/built-gateway';
+import { connectSocket, emitWithAck } from '../test/support/socket-client';
+import { createTestDatabase, TestDatabase } from '../test/support/test-database';
+
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10);
+const INBOUND_PER_SESSION = Number(process.env.BENCH_INBOUND ?? 500);
+const OUTBOUND_PER_SESSION = Number(process.env.BENCH_OUTBOUND ?? 300);
+const OUTBOUND_IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 20);
+const KEY = 'bench-api-key-0123456789abcdef';
+
+/** user + system CPU time of a process, in ms (from /proc). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+async function storedCount(db: TestDatabase): Promise<number> {
+  if (db.config.type !== 'mysql') {
+    const Database = (await import('better-sqlite3')).default;
+    const sqlite = new Database(db.config.sqlitePath, { readonly: true });
+    try {
+      return (sqlite.prepare('SELECT COUNT(*) AS n FROM whatsapp_messages').get() as { n: number })
+        .n;
+    } finally {
+      sqlite.close();
+    }
+  }
+  const connection = await createConnection({
+    host: db.config.host,
+    port: db.config.port,
+    user: db.config.user,
+    password: db.config.password,
+    database: db.config.name,
+  });
+  try {
+    const [rows] = await connection.query('SELECT COUNT(*) AS n FROM whatsapp_messages');
+    return Number((rows as { n: number }[])[0].n);
+  } finally {
+    await connection.end();
+  }
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) {
+      return true;
+    }
+    await delay(50);
+  }
+  return false;
+}
+
+async function link(gateway: GatewayProcess, sim: WaSimulator): Promise<Map<string, string>> {
+  const socket = await connectSocket(gateway.url, { auth: { token: KEY } });
+  await emitWithAck(socket, 'subscribe', { sessionId: '*' });
+  const phones = new Map<string, string>();
+  const connected = new Set<string>();
+  const done = new Promise<void>((resolve) => {
+    socket.on('session_connected', ({ sessionId }: { sessionId: string }) => {
+      connected.add(sessionId);
+      if (connected.size === SESSIONS) {
+        resolve();
+      }
+    });
+  });
+  socket.on('qr_code', ({ sessionId, qrCode }: { sessionId: string; qrCode: string }) => {
+    if (!phones.has(sessionId)) {
+      phones.set(sessionId, '');
+      void sim.scan(qrCode, { contacts: 5, groups: 0 }).then((linked) => {
+        phones.set(sessionId, linked.phone);
+      });
+    }
+  });
+  await Promise.all(
+    Array.from({ length: SESSIONS }, (_, i) =>
+      fetch(`${gateway.url}/sessions`, {
+        method: 'POST',
+        headers: { 'X-API-Key': KEY, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ sessionId: `bench-${i}` }),
+      }),
+    ),
+  );
+  await Promise.race([done, delay(120_000)]);
+  socket.close();
+  for (const phone of phones.values()) {
+    await sim.account(phone).waitForReady(30_000);
+  }
+  return phones;
+}
+
+async function inbound(
+  gateway: GatewayProcess,
+  sim: WaSimulator,
+  db: TestDatabase,
+  phones: Map<string, string>,
+) {
+  const socket = await connectSocket(gateway.url, { auth: { token: KEY } });
+  await emitWithAck(socket, 'subscribe', { sessionId: '*' });
+  const total = SESSIONS * INBOUND_PER_SESSION;
+  let events = 0;
+  let eventsDoneAt = 0;
+  socket.on('message_received', () => {
+    events += 1;
+    if (events === total) {
+      eventsDoneAt = Date.now();
+    }
+  });
+  const before = await storedCount(db);
+  const cpuBefore = cpuMs(gateway.child.pid!);
+  const start = Date.now();
+  await Promise.all(
+    [...phones.values()].map(async (phone) => {
+      const account = sim.account(phone);
+      const from = account.contacts.map((contact) => contact.pn);
+      for (let i = 0; i < INBOUND_PER_SESSION; i++) {
+        await account.sendText(from[i % from.length], `inbound ${i}`);
+      }
+    }),
+  );
+  const pushedAt = Date.now();
+  const stored = await until(async () => (await storedCount(db)) - before >= total, 120_000);
+  const storedAt = Date.now();
+  await until(async () => events >= total, 10_000);
+  const cpu = cpuMs(gateway.child.pid!) - cpuBefore;
+  socket.close();
+  const count = (await storedCount(db)) - before;
+  return {
+    direction: 'inbound',
+    sessions: SESSIONS,
+    sent: total,
+    stored: count,
+    'socket events': events,
+    'push s': ((pushedAt - start) / 1000).toFixed(2),
+    'msg/s to stored row': (total / ((storedAt - start) / 1000)).toFixed(0),
+    'msg/s to socket event': eventsDoneAt
+      ? (total / ((eventsDoneAt - start) / 1000)).toFixed(0)
+      : 'n/a',
+    'gateway CPU ms/msg': (cpu / total).toFixed(2),
+    complete: stored && count === total && events === total,
+  };
+}
+
+async function outbound(gateway: GatewayProcess, sim: WaSimulator, phones: Map<string, string>) {
+  const total = SESSIONS * OUTBOUND_PER_SESSION;
+  let decrypted = 0;
+  let doneAt = 0;
+  const ours = new Set([...phones.values()]);
+  const unsubscribe = sim.on('message', (event) => {
+    if (ours.has(event.phone) && event.text?.startsWith('outbound ')) {
+      decrypted += 1;
+      if (decrypted === total) {
+        doneAt = Date.now();
+      }
+    }
+  });
+  const failures: number[] = [];
+  const cpuBefore = cpuMs(gateway.child.pid!);
+  const start = Date.now();
+  await Promise.all(
+    [...phones.entries()].map(async ([sessionId, phone]) => {
+      const contacts = sim.account(phone).contacts.map((contact) => contact.pn);
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < OUTBOUND_PER_SESSION) {
+          const i = next++;
+          const response = await fetch(`${gateway.url}/sessions/${sessionId}/messages`, {
+            method: 'POST',
+            headers: { 'X-API-Key': KEY, 'Content-Type': 'application/json' },
+            body: JSON.stringify({ to: contacts[i % contacts.length], message: `outbound ${i}` }),
+          });
+          if (response.status !== 201) {
+            failures.push(response.status);
+          }
+          await response.arrayBuffer();
+        }
+      };
+      const perSession = Math.max(1, Math.round(OUTBOUND_IN_FLIGHT / SESSIONS));
+      await Promise.all(Array.from({ length: perSession }, worker));
+    }),
+  );
+  const answeredAt = Date.now();
+  await until(async () => decrypted >= total - failures.length, 60_000);
+  const cpu = cpuMs(gateway.child.pid!) - cpuBefore;
+  unsubscribe();
+  const end = doneAt || Date.now();
+  return {
+    direction: 'outbound',
+    sessions: SESSIONS,
+    sent: total,
+    'non-201 answers': failures.length,
+    decrypted,
+    'answers s': ((answeredAt - start) / 1000).toFixed(2),
+    'msg/s to decrypted': (decrypted / ((end - start) / 1000)).toFixed(0),
+    'gateway CPU ms/msg': (cpu / Math.max(1, decrypted)).toFixed(2),
+    complete: decrypted === total,
+  };
+}
+
+async function main(): Promise<void> {
+  mkdirSync(join(__dirname, '..', '.test-build'), { recursive: true });
+  const build = buildGateway();
+  const quiet = () => {};
+  const sim = await WaSimulator.start({
+    receipts: 'none',
+    logger: {
+      debug: quiet,
+      info: quiet,
+      warn: quiet,
+      error: (o: unknown) => process.stderr.write(`${JSON.stringify(o)}\n`),
+    },
+  });
+  process.env.TEST_DB_TIER = (process.env.BENCH_DB ?? 'mysql') === 'mysql' ? 'mysql' : 'sqlite';
+  const db = await createTestDatabase();
+  let gateway: GatewayProcess | undefined;
+  try {
+    gateway = await startGatewayProcess(
+      build.mainJs,
+      {
+        ...db.env,
+        API_KEY: KEY,
+        WA_WS_URL: sim.wsUrl,
+        WA_SIM_ROOT_PUBLIC_KEY: sim.rootPublicKeyHex,
+        LOG_LEVEL: 'info',
+        WA_LOG_LEVEL: 'silent',
+        SEND_MIN_INTERVAL_MS: '0',
+        SEND_JITTER_MS: '0',
+        SEND_QUEUE_MAX: '100000',
+      },
+      [
+        '-r',
+        join(__dirname, '..', 'test', 'wa-sim', 'trust-root.js'),
+        // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the gateway, written when it exits
+        ...(process.env.BENCH_CPU_PROF
+          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+          : []),
+      ],
+    );
+    process.stdout.write(`linking ${SESSIONS} sessions on ${db.config.type}...\n`);
+    const phones = await link(gateway, sim);
+    const rows = [await inbound(gateway, sim, db, phones), await outbound(gateway, sim, phones)];
+    for (const row of rows) {
+      process.stdout.write(`${JSON.stringify(row)}\n`);
+    }
+    console.table(rows);
+  } finally {
+    gateway?.child.kill('SIGTERM');
+    await gateway?.exited;
+    await sim.stop();
+    await db.drop();
+    build.remove();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
