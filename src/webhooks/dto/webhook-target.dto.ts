@@ -1,4 +1,4 @@
-import { PartialType } from '@nestjs/swagger';
+import { ApiProperty, PartialType } from '@nestjs/swagger';
 import {
   ArrayNotEmpty,
   IsArray,
@@ -67,7 +67,7 @@ export class WebhookViewDto {
   sessionId!: string | null;
   /** @example https://example.com/hooks/whatsapp */
   url!: string;
-  /** @example ["*"] */
+  @ApiProperty({ type: [String], example: ['*'] })
   events!: string[];
   enabled!: boolean;
   /** True when delivery stopped after repeated failures (resume with POST .../resume) */
