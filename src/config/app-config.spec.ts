@@ -161,4 +161,23 @@ describe('AppConfig', () => {
     expect(problemsOf({ SEND_QUEUE_MAX: '0' })[0]).toMatch(/^SEND_QUEUE_MAX /);
     expect(problemsOf({ SEND_TIMEOUT_MS: 'soon' })[0]).toMatch(/^SEND_TIMEOUT_MS /);
   });
+
+  it('reads the webhook settings, naming a bad one', () => {
+    const config = AppConfig.fromEnv({
+      WEBHOOK_URL: 'https://hooks.example.com/wa',
+      WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      WEBHOOK_EVENTS: 'Message, ReadReceipt',
+    });
+    expect(config.webhooks).toMatchObject({
+      url: 'https://hooks.example.com/wa',
+      events: ['Message', 'ReadReceipt'],
+      maxAttempts: 10,
+      timeoutMs: 10_000,
+    });
+    expect(AppConfig.fromEnv({}).webhooks).toMatchObject({ url: undefined, events: ['*'] });
+    expect(problemsOf({ WEBHOOK_URL: 'ftp://x' })[0]).toMatch(/^WEBHOOK_URL must be an http/);
+    const secret = problemsOf({ WEBHOOK_SECRET: 'short secret!' });
+    expect(secret[0]).toMatch(/^WEBHOOK_SECRET must be a Standard Webhooks secret/);
+    expect(secret.join('\n')).not.toContain('short secret!');
+  });
 });

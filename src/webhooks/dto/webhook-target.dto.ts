@@ -38,7 +38,6 @@ export class CreateWebhookDto {
     each: true,
     message: `events must be "*" or of: ${WEBHOOK_EVENT_TYPES.join(', ')}`,
   })
-  @ApiProperty({ type: [String], required: false, example: ['Message', 'ReadReceipt'] })
   events?: string[];
 
   /**
@@ -68,7 +67,6 @@ export class WebhookViewDto {
   sessionId!: string | null;
   /** @example https://example.com/hooks/whatsapp */
   url!: string;
-  /** 003 event types delivered, or ["*"] */
   @ApiProperty({ type: [String], example: ['*'] })
   events!: string[];
   enabled!: boolean;

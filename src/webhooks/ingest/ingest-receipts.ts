@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import { EntityManager, QueryFailedError, Repository } from 'typeorm';
+import { EntityManager, In, QueryFailedError, Repository } from 'typeorm';
 import { WebhookIngestReceiptEntity } from '../entities/webhook-ingest-receipt.entity';
 
 function isUniqueViolation(error: unknown): boolean {
@@ -16,9 +16,24 @@ export function dedupeKey(sessionId: string, type: string, identity: string): st
   return createHash('sha256').update(`${sessionId}\u0000${type}\u0000${identity}`).digest('hex');
 }
 
+interface Waiting {
+  key: string;
+  sessionId: string;
+  eventType: string;
+  resolve: (fresh: boolean) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Claims arriving within this window share one INSERT (one commit) on the hot ingest path. */
+const BATCH_WINDOW_MS = 2;
+const BATCH_MAX = 500;
+
 /** Remembers ingested events by identity, so one delivered twice is applied once. */
 @Injectable()
 export class IngestReceipts {
+  private waiting: Waiting[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
   constructor(
     @InjectRepository(WebhookIngestReceiptEntity)
     private readonly repository: Repository<WebhookIngestReceiptEntity>,
@@ -45,6 +60,65 @@ export class IngestReceipts {
       }
       throw error;
     }
+  }
+
+  /**
+   * `claim` outside a transaction, batched: concurrent claims are written with one multi-row
+   * INSERT. Two processes claiming the same key in the same instant may both see it as new; the
+   * persisters' upserts keep that idempotent.
+   */
+  claimSoon(key: string, sessionId: string, eventType: string): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.waiting.push({ key, sessionId, eventType, resolve, reject });
+      if (this.waiting.length >= BATCH_MAX) {
+        this.flush();
+      } else {
+        this.timer ??= setTimeout(() => this.flush(), BATCH_WINDOW_MS);
+      }
+    });
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.waiting.splice(0);
+    if (batch.length > 0) {
+      this.writeBatch(batch).catch((error: unknown) => batch.forEach((w) => w.reject(error)));
+    }
+  }
+
+  private async writeBatch(batch: Waiting[]): Promise<void> {
+    const keys = [...new Set(batch.map((w) => w.key))];
+    const known = await this.repository.find({
+      select: { dedupeKey: true },
+      where: { dedupeKey: In(keys) },
+    });
+    const seen = new Set(known.map((row) => row.dedupeKey));
+    const fresh: Waiting[] = [];
+    const repeated: Waiting[] = [];
+    for (const waiting of batch) {
+      (seen.has(waiting.key) ? repeated : fresh).push(waiting);
+      seen.add(waiting.key);
+    }
+    if (fresh.length > 0) {
+      const receivedAt = new Date();
+      await this.repository
+        .createQueryBuilder()
+        .insert()
+        .into(WebhookIngestReceiptEntity)
+        .values(
+          fresh.map(({ key, sessionId, eventType }) => ({
+            dedupeKey: key,
+            sessionId,
+            eventType,
+            receivedAt,
+          })),
+        )
+        .orIgnore()
+        .execute();
+    }
+    fresh.forEach((w) => w.resolve(true));
+    repeated.forEach((w) => w.resolve(false));
   }
 
   /** Forgets a claim whose event could not be stored, so a retry by the engine is applied. */

@@ -184,7 +184,7 @@ export class IngestService {
   ): Promise<IngestResult> {
     await this.ensureSession(token);
     const key = dedupeKey(token, type, identity);
-    if (!(await this.receipts.claim(key, token, type))) {
+    if (!(await this.receipts.claimSoon(key, token, type))) {
       return 'duplicate';
     }
     try {
