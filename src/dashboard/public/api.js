@@ -81,7 +81,9 @@ export function dateTimeOf(iso) {
     return '—';
   }
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? '—' : date.toLocaleString();
+  return Number.isNaN(date.getTime())
+    ? '—'
+    : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 /** Runs an async UI action, showing its error in `errorNode` and disabling `button` meanwhile. */

@@ -490,7 +490,8 @@ function summary(name, p) {
       const who = m.pushName
         ? `${m.pushName} (${m.senderPhone ?? m.from})`
         : (m.senderPhone ?? m.from);
-      return `${m.fromMe ? 'me' : who}: ${m.text ?? `[${m.type}]`}`;
+      const chat = (m.chat ?? '').replace(/@.*$/, '');
+      return `${m.fromMe ? `me → ${chat}` : who}: ${m.text ?? `[${m.type}]`}`;
     }
     case 'message_sent':
       return `to ${p.to}: ${p.message ?? `[${p.type}]`}`;

@@ -31,7 +31,7 @@ export function createContacts(getSession) {
     if (!session) {
       return;
     }
-    const body = await guarded($('grab-result'), () =>
+    const body = await guarded($('c-error'), () =>
       api(`/api/sessions/${enc(session)}/contacts?${query()}`),
     );
     if (!body) {
@@ -106,7 +106,7 @@ export function createContacts(getSession) {
     params.delete('page');
     params.delete('per_page');
     params.set('format', format);
-    const response = await guarded($('grab-result'), () =>
+    const response = await guarded($('c-error'), () =>
       api(`/api/sessions/${enc(session)}/contacts?${params}`, { raw: true }),
     );
     if (!response) {
