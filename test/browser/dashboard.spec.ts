@@ -126,6 +126,7 @@ describe('dashboard in a real browser', () => {
     await page.getByLabel('Filter').fill('message_received');
     expect(await page.locator('#ev-log li:not([data-event=message_received])').count()).toBe(0);
     await page.getByLabel('Filter').fill('');
+    await page.getByLabel('Filter').blur();
     await screenshot('events');
   });
 
@@ -143,6 +144,7 @@ describe('dashboard in a real browser', () => {
     await expectText('#c-total', '1 stored');
     await page.getByLabel('Search').fill('');
     await expectText('#c-total', '8 stored');
+    await page.getByLabel('Search').blur();
     await screenshot('contacts');
   });
 
