@@ -34,6 +34,14 @@ const projects = [
   { ...shared, displayName: 'scripts', testMatch: ['<rootDir>/test/scripts/**/*.spec.ts'] },
 ];
 
+// The dashboard in headless Chromium: once, on the SQLite tier (the page does not depend on the database)
+projects.push({
+  ...shared,
+  displayName: 'browser',
+  testMatch: ['<rootDir>/test/browser/**/*.spec.ts'],
+  setupFiles: ['<rootDir>/test/jest/tier-sqlite.js'],
+});
+
 const dbTierTests = ['<rootDir>/test/integration/**/*.spec.ts', '<rootDir>/test/e2e/**/*.spec.ts'];
 projects.push({
   ...shared,

@@ -6,6 +6,7 @@ import { AuthModule } from './common/auth/auth.module';
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { CredentialsModule } from './credentials/credentials.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { DatabaseModule } from './database/database.module';
@@ -39,6 +40,7 @@ export class AppModule {
         MessagingModule,
         RealtimeModule,
         WebhooksModule,
+        DashboardModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
