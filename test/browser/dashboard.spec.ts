@@ -148,7 +148,7 @@ describe('dashboard in a real browser', () => {
     await screenshot('contacts');
   });
 
-  it('sends a webhook test ping and shows it in the deliveries (once webhooks exist)', async () => {
+  it('sends a webhook test ping, and shows a delivered event in the deliveries (once webhooks exist)', async () => {
     const probe = await gateway.request(`/sessions/${SESSION}/webhooks`);
     await openTab('Webhooks');
     if (probe.status === 404) {
@@ -168,6 +168,11 @@ describe('dashboard in a real browser', () => {
       const ping = received();
       await target.getByRole('button', { name: 'Send test ping' }).click();
       expect((await ping).method).toBe('POST');
+      // The ping goes out at once (it is not an event of the session); a real event, an inbound
+      // message, goes through the outbox and shows in the target's deliveries
+      const delivered = received();
+      await account.sendText(account.contacts[1].pn, 'A message for the webhook');
+      await delivered;
       await target.getByRole('button', { name: 'Deliveries' }).click();
       await target
         .locator('tbody tr', { has: page.getByRole('button', { name: /Replay/ }) })
