@@ -1,5 +1,6 @@
 import { startTestApp, TestApp } from '../support/test-app';
 import { testTier } from '../support/test-database';
+import { MESSAGE } from '../support/samples-003';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
 /**
@@ -7,23 +8,6 @@ import { WebhookReceiver } from '../support/webhook-receiver';
  * message store exactly like native ones, and go out to the session's webhook targets as 003
  * envelopes, so a receiver written for 003 works unchanged.
  */
-const MESSAGE = {
-  event: {
-    Info: {
-      ID: '53829C3632356D0F08BFB6BDB41A706F',
-      Sender: '6289668176764@s.whatsapp.net',
-      Chat: '6281233784490@s.whatsapp.net',
-      IsFromMe: true,
-      IsGroup: false,
-      PushName: 'Yoga',
-      Type: 'text',
-      Timestamp: '2025-08-14T14:55:01+07:00',
-    },
-    Message: { conversation: 'ya' },
-  },
-  token: 'genfitywa1',
-  type: 'Message',
-};
 
 describe(`003 ingest through the message store to outbound webhooks (${testTier()})`, () => {
   let gateway: TestApp;
