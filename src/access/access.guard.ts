@@ -1,12 +1,25 @@
-import { CanActivate, ExecutionContext, HttpStatus, Injectable, SetMetadata } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  HttpStatus,
+  Inject,
+  Injectable,
+  Logger,
+  SetMetadata,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import { ThrottlerStorage } from '@nestjs/throttler';
+import type { Request, Response } from 'express';
 import { apiKeyFromHeaders } from '../common/auth/api-key.guard';
 import { IS_PUBLIC } from '../common/auth/public.decorator';
 import { DomainError, InvalidApiKey, SessionNotFound } from '../common/errors/domain-errors';
+import { AppConfig } from '../config/app-config';
 import { ApiKeysService } from './api-keys.service';
+import { auditActionOfContext, auditRecordOf } from './audit.interceptor';
+import { AuditService } from './audit.service';
 import { defaultPermission, Permission, REQUIRED_PERMISSION, SESSION_PARAMS } from './permissions';
 import { can, canSee, Principal } from './principal';
+import { TooManyRequests } from './rate-limit.guard';
 import { setRequestPrincipal } from './request-principal';
 
 export class ForbiddenForSession extends DomainError {
@@ -53,12 +66,21 @@ export function sessionOfRequest(request: Request): string | undefined {
  * a session outside it answers 404 "Session not found", exactly as a missing one (so a scoped
  * key cannot probe which sessions exist); a session inside it without the route's permission
  * answers 403 "Forbidden for this session".
+ *
+ * Refusals of audited actions are written to the audit trail (outcome `denied`). Requests without
+ * a valid key are limited per client IP (`RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE`): past the
+ * limit they answer 429 instead of 401, so keys cannot be guessed at speed.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
+  private readonly logger = new Logger('Access');
+
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeysService,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+    @Inject(ThrottlerStorage) private readonly limits: ThrottlerStorage,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -70,8 +92,21 @@ export class AccessGuard implements CanActivate {
       return true;
     }
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    try {
+      return await this.check(context, request);
+    } catch (error) {
+      if (error instanceof DomainError && error.status !== HttpStatus.TOO_MANY_REQUESTS) {
+        this.recordDenial(context, request, error.status);
+      }
+      throw error;
+    }
+  }
+
+  private async check(context: ExecutionContext, request: AuthenticatedRequest): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
     const principal = await this.keys.authenticate(apiKeyFromHeaders(request.headers));
     if (!principal) {
+      await this.limitUnauthenticated(context, request);
       throw new InvalidApiKey();
     }
     request.principal = principal;
@@ -102,5 +137,40 @@ export class AccessGuard implements CanActivate {
       throw sessionId !== undefined ? new ForbiddenForSession() : new Forbidden(permission);
     }
     return true;
+  }
+
+  /** Counts a request without a valid key against its IP; 429 once the minute's budget is spent. */
+  private async limitUnauthenticated(
+    context: ExecutionContext,
+    request: AuthenticatedRequest,
+  ): Promise<void> {
+    const limit = this.config.access.unauthenticatedPerMinute;
+    if (limit === 0) {
+      return;
+    }
+    const record = await this.limits.increment(
+      `wa-gateway:rl:unauthenticated:ip:${request.ip ?? 'unknown'}`,
+      60_000,
+      limit,
+      60_000,
+      'unauthenticated',
+    );
+    if (record.isBlocked) {
+      const retryAfter = Math.max(1, record.timeToBlockExpire);
+      this.logger.warn(`too many requests without a valid key from ${request.ip ?? 'unknown'}`);
+      context.switchToHttp().getResponse<Response>().header('Retry-After', String(retryAfter));
+      throw new TooManyRequests(retryAfter);
+    }
+  }
+
+  private recordDenial(
+    context: ExecutionContext,
+    request: AuthenticatedRequest,
+    status: number,
+  ): void {
+    const action = auditActionOfContext(this.reflector, context);
+    if (action) {
+      void this.audit.record(auditRecordOf(request, action, status, 'denied'));
+    }
   }
 }

@@ -11,7 +11,8 @@ import { Observable, tap } from 'rxjs';
 import { DomainError } from '../common/errors/domain-errors';
 import type { AuthenticatedRequest } from './access.guard';
 import { sessionOfRequest } from './access.guard';
-import { AuditService } from './audit.service';
+import type { AuditOutcome } from './audit-event.entity';
+import { AuditRecord, AuditService } from './audit.service';
 import { defaultPermission, REQUIRED_PERMISSION } from './permissions';
 import type { Permission } from './permissions';
 
@@ -70,6 +71,52 @@ export function auditActionOf(
   return `${method.toLowerCase()} ${path}`.slice(0, 64);
 }
 
+/** The audit action of a request, or null when it is not audited. */
+export function auditActionOfContext(
+  reflector: Reflector,
+  context: ExecutionContext,
+): string | null {
+  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+  const routePath = (request.route as { path?: string } | undefined)?.path ?? request.path;
+  const permission =
+    reflector.getAllAndOverride<Permission | undefined>(REQUIRED_PERMISSION, [
+      context.getHandler(),
+      context.getClass(),
+    ]) ?? defaultPermission(request.method);
+  return (
+    reflector.get<string | undefined>(AUDIT_ACTION, context.getHandler()) ??
+    auditActionOf(request.method, routePath, request.query, permission)
+  );
+}
+
+/** The audit event of an audited request that ended with `statusCode`. */
+export function auditRecordOf(
+  request: AuthenticatedRequest,
+  action: string,
+  statusCode: number,
+  outcome: AuditOutcome = statusCode < 400 ? 'success' : 'failure',
+): AuditRecord {
+  const routePath = (request.route as { path?: string } | undefined)?.path ?? request.path;
+  const params = (request.params ?? {}) as Record<string, string | undefined>;
+  const body = request.body as { sessionId?: unknown } | undefined;
+  const target =
+    TARGET_PARAMS.map((name) => params[name]).find(Boolean) ??
+    (routePath.startsWith('/api-keys/') ? params.id : undefined) ??
+    (typeof request.query?.type === 'string' ? `type=${request.query.type}` : undefined);
+  return {
+    keyId: request.principal?.keyId ?? null,
+    keyName: request.principal?.name ?? null,
+    action,
+    sessionId:
+      sessionOfRequest(request) ?? (typeof body?.sessionId === 'string' ? body.sessionId : null),
+    target: target?.slice(0, 255) ?? null,
+    outcome,
+    statusCode,
+    clientIp: request.ip ?? null,
+    requestId: typeof request.id === 'string' ? request.id : null,
+  };
+}
+
 /** Writes one audit event after each audited request, whether it succeeded or failed. */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
@@ -83,39 +130,12 @@ export class AuditInterceptor implements NestInterceptor {
       return next.handle();
     }
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const routePath = (request.route as { path?: string } | undefined)?.path ?? request.path;
-    const permission =
-      this.reflector.getAllAndOverride<Permission | undefined>(REQUIRED_PERMISSION, [
-        context.getHandler(),
-        context.getClass(),
-      ]) ?? defaultPermission(request.method);
-    const action =
-      this.reflector.get<string | undefined>(AUDIT_ACTION, context.getHandler()) ??
-      auditActionOf(request.method, routePath, request.query, permission);
+    const action = auditActionOfContext(this.reflector, context);
     if (!action || !request.principal) {
       return next.handle();
     }
-    const write = (statusCode: number): void => {
-      const params = (request.params ?? {}) as Record<string, string | undefined>;
-      const body = request.body as { sessionId?: unknown } | undefined;
-      const target =
-        TARGET_PARAMS.map((name) => params[name]).find(Boolean) ??
-        (routePath.startsWith('/api-keys/') ? params.id : undefined) ??
-        (typeof request.query.type === 'string' ? `type=${request.query.type}` : undefined);
-      void this.audit.record({
-        keyId: request.principal?.keyId ?? null,
-        keyName: request.principal?.name ?? null,
-        action,
-        sessionId:
-          sessionOfRequest(request) ??
-          (typeof body?.sessionId === 'string' ? body.sessionId : null),
-        target: target?.slice(0, 255) ?? null,
-        outcome: statusCode < 400 ? 'success' : 'failure',
-        statusCode,
-        clientIp: request.ip ?? null,
-        requestId: typeof request.id === 'string' ? request.id : null,
-      });
-    };
+    const write = (statusCode: number): void =>
+      void this.audit.record(auditRecordOf(request, action, statusCode));
     return next.handle().pipe(
       tap({
         next: () => write(context.switchToHttp().getResponse<{ statusCode: number }>().statusCode),

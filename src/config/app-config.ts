@@ -148,6 +148,11 @@ class EnvironmentSchema {
   @Min(0)
   RATE_LIMIT_INGEST_PER_MINUTE = 600_000;
 
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of requests (0 turns the limit off)' })
+  @Min(0)
+  RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE = 300;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @Matches(/^rediss?:\/\/[^\s]+$/, { message: 'must be a redis:// or rediss:// URL' })
@@ -307,6 +312,8 @@ export interface MessagingConfig {
 export interface AccessConfig {
   /** Requests per minute and key; 0 is unlimited. */
   rateLimits: { write: number; read: number; ingest: number };
+  /** Requests without a valid key, per client IP and minute */
+  unauthenticatedPerMinute: number;
   /** Shared rate-limit counters for several processes; in memory when unset. */
   redisUrl: string | undefined;
   auditRetentionDays: number;
@@ -402,6 +409,7 @@ export class AppConfig {
         read: env.RATE_LIMIT_READ_PER_MINUTE,
         ingest: env.RATE_LIMIT_INGEST_PER_MINUTE,
       },
+      unauthenticatedPerMinute: env.RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE,
       redisUrl: env.REDIS_URL,
       auditRetentionDays: env.AUDIT_RETENTION_DAYS,
     };

@@ -150,6 +150,46 @@ describe(`access control: scoped keys, rate limits, audit (${testTier()})`, () =
     expect((await gateway.request('/audit?from=yesterday')).status).toBe(400);
   });
 
+  it('audits refused attempts as denied: no key (401), no permission (403), outside the scope (404)', async () => {
+    const { key: reader } = await createKey(['sales-1'], ['read']);
+    const { key: outsider } = await createKey(['other-1'], ['read', 'manage']);
+    const attempts: [string | undefined, number, string][] = [
+      [undefined, 401, 'denied-401'],
+      [reader, 403, 'denied-403'],
+      [outsider, 404, 'denied-404'],
+    ];
+    for (const [key, status, requestId] of attempts) {
+      const headers: Record<string, string> = { 'X-Request-Id': requestId };
+      if (key) {
+        headers.Authorization = `Bearer ${key}`;
+      }
+      const response = await fetch(`${gateway.url}/sessions/sales-1/logout`, {
+        method: 'POST',
+        headers,
+      });
+      expect(response.status).toBe(status);
+    }
+    const audit = (await (
+      await gateway.request('/audit?action=session.logout&outcome=denied')
+    ).json()) as { data: Record<string, unknown>[] };
+    const byRequest = Object.fromEntries(audit.data.map((row) => [row.request_id, row]));
+    for (const [, status, requestId] of attempts) {
+      expect(byRequest[requestId]).toMatchObject({
+        action: 'session.logout',
+        session_id: 'sales-1',
+        outcome: 'denied',
+        status_code: status,
+      });
+    }
+    expect(byRequest['denied-401']).toMatchObject({ key_id: null, key_name: null });
+    expect(byRequest['denied-403']).toMatchObject({ key_name: 'test key' });
+    // The session was not logged out by any of them
+    const status = (await (await gateway.request('/sessions/sales-1')).json()) as {
+      data: { status: string };
+    };
+    expect(status.data.status).not.toBe('logged_out');
+  });
+
   it('socket.io: a scoped key gets only its sessions and may command only what it may', async () => {
     const { key } = await createKey(['sales-1'], ['read']);
     const socket = await connectSocket(gateway.url, { auth: { token: key } });
@@ -208,6 +248,23 @@ describe(`rate limits per key (${testTier()})`, () => {
     }
     // Writes have their own budget
     expect((await app.post('/sessions/nope/stop')).status).toBe(404);
+  });
+
+  it('limits requests without a valid key per client IP: 429 past the limit, valid keys unaffected', async () => {
+    const app = await startTestApp({ RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: '3' });
+    apps.push(app);
+    const guess = () =>
+      fetch(`${app.url}/sessions`, { headers: { Authorization: 'Bearer wag_guess0123456789' } });
+    for (let i = 0; i < 3; i += 1) {
+      expect((await guess()).status).toBe(401);
+    }
+    const limited = await guess();
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await limited.json()).toMatchObject({ success: false, message: 'Too many requests' });
+    expect((await fetch(`${app.url}/sessions`)).status).toBe(429);
+    expect((await app.request('/sessions')).status).toBe(200);
+    expect((await fetch(`${app.url}/health`)).status).toBe(200);
   });
 
   it('shares the limit between processes through Redis (REDIS_URL)', async () => {

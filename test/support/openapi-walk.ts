@@ -90,6 +90,11 @@ function resolve(document: OpenApiDocument, schema: SchemaObject | undefined): S
   return schema;
 }
 
+/** The top-level fields a body schema documents. */
+function bodyFields(document: OpenApiDocument, schema: SchemaObject | undefined): string[] {
+  return Object.keys(resolve(document, schema).properties ?? {});
+}
+
 /** A value the document itself suggests: its example, else a plausible one for the type. */
 export function exampleOf(document: OpenApiDocument, schema: SchemaObject | undefined): unknown {
   const resolved = resolve(document, schema);
@@ -101,11 +106,15 @@ export function exampleOf(document: OpenApiDocument, schema: SchemaObject | unde
   }
   switch (resolved.type) {
     case 'object':
+      // What a client would send: the required fields and those the document gives an example for
       return Object.fromEntries(
-        Object.entries(resolved.properties ?? {}).map(([name, property]) => [
-          name,
-          exampleOf(document, property),
-        ]),
+        Object.entries(resolved.properties ?? {})
+          .filter(
+            ([name, property]) =>
+              (resolved.required ?? []).includes(name) ||
+              resolve(document, property).example !== undefined,
+          )
+          .map(([name, property]) => [name, exampleOf(document, property)]),
       );
     case 'array':
       return [exampleOf(document, resolved.items)];
@@ -119,11 +128,16 @@ export function exampleOf(document: OpenApiDocument, schema: SchemaObject | unde
   }
 }
 
-/** The request a documented route would get, with `sessionId` in its session parameter. */
+/**
+ * The request a documented route would get, with `sessionId` in its session parameter. `values`
+ * replace the document's examples by name: path and query parameters, and top-level body fields
+ * (`undefined` leaves a body field out).
+ */
 export function requestFor(
   document: OpenApiDocument,
   route: Route,
   sessionId: string,
+  values: Record<string, unknown> = {},
 ): { url: string; init: RequestInit } {
   let url = route.path;
   const query = new URLSearchParams();
@@ -131,7 +145,9 @@ export function requestFor(
     const value =
       parameter.name === route.sessionParam
         ? sessionId
-        : (parameter.example ?? exampleOf(document, parameter.schema));
+        : parameter.name in values
+          ? values[parameter.name]
+          : (parameter.example ?? exampleOf(document, parameter.schema));
     if (parameter.in === 'path') {
       url = url.replace(`{${parameter.name}}`, encodeURIComponent(String(value)));
     } else if (parameter.in === 'query' && parameter.required) {
@@ -140,8 +156,22 @@ export function requestFor(
   }
   const json = route.operation.requestBody?.content['application/json'];
   const example = json ? exampleOf(document, json.schema) : undefined;
-  if (example && typeof example === 'object' && 'sessionId' in example) {
-    example.sessionId = sessionId;
+  if (example && typeof example === 'object' && !Array.isArray(example)) {
+    const fields = example as Record<string, unknown>;
+    if ('sessionId' in fields) {
+      fields.sessionId = sessionId;
+    }
+    for (const [name, value] of Object.entries(values)) {
+      if (
+        name in fields ||
+        (value !== undefined && bodyFields(document, json?.schema).includes(name))
+      ) {
+        fields[name] = value;
+      }
+      if (value === undefined) {
+        delete fields[name];
+      }
+    }
   }
   const body = example === undefined ? undefined : JSON.stringify(example);
   const search = query.toString();
