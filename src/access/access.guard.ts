@@ -1,19 +1,9 @@
-import {
-  CanActivate,
-  ExecutionContext,
-  HttpStatus,
-  Inject,
-  Injectable,
-  Logger,
-  SetMetadata,
-} from '@nestjs/common';
+import { CanActivate, ExecutionContext, HttpStatus, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ThrottlerStorage } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { apiKeyFromHeaders } from '../common/auth/api-key.guard';
 import { IS_PUBLIC } from '../common/auth/public.decorator';
 import { DomainError, InvalidApiKey, SessionNotFound } from '../common/errors/domain-errors';
-import { AppConfig } from '../config/app-config';
 import { ApiKeysService } from './api-keys.service';
 import { auditActionOfContext, auditRecordOf } from './audit.interceptor';
 import { AuditService } from './audit.service';
@@ -21,6 +11,7 @@ import { defaultPermission, Permission, REQUIRED_PERMISSION, SESSION_PARAMS } fr
 import { can, canSee, Principal } from './principal';
 import { TooManyRequests } from './rate-limit.guard';
 import { setRequestPrincipal } from './request-principal';
+import { UnauthenticatedLimiter } from './unauthenticated-limiter';
 
 export class ForbiddenForSession extends DomainError {
   constructor() {
@@ -73,14 +64,11 @@ export function sessionOfRequest(request: Request): string | undefined {
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
-  private readonly logger = new Logger('Access');
-
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeysService,
     private readonly audit: AuditService,
-    private readonly config: AppConfig,
-    @Inject(ThrottlerStorage) private readonly limits: ThrottlerStorage,
+    private readonly unauthenticated: UnauthenticatedLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -106,7 +94,11 @@ export class AccessGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     const principal = await this.keys.authenticate(apiKeyFromHeaders(request.headers));
     if (!principal) {
-      await this.limitUnauthenticated(context, request);
+      const retryAfter = await this.unauthenticated.failed(request.ip);
+      if (retryAfter !== null) {
+        context.switchToHttp().getResponse<Response>().header('Retry-After', String(retryAfter));
+        throw new TooManyRequests(retryAfter);
+      }
       throw new InvalidApiKey();
     }
     request.principal = principal;
@@ -137,30 +129,6 @@ export class AccessGuard implements CanActivate {
       throw sessionId !== undefined ? new ForbiddenForSession() : new Forbidden(permission);
     }
     return true;
-  }
-
-  /** Counts a request without a valid key against its IP; 429 once the minute's budget is spent. */
-  private async limitUnauthenticated(
-    context: ExecutionContext,
-    request: AuthenticatedRequest,
-  ): Promise<void> {
-    const limit = this.config.access.unauthenticatedPerMinute;
-    if (limit === 0) {
-      return;
-    }
-    const record = await this.limits.increment(
-      `wa-gateway:rl:unauthenticated:ip:${request.ip ?? 'unknown'}`,
-      60_000,
-      limit,
-      60_000,
-      'unauthenticated',
-    );
-    if (record.isBlocked) {
-      const retryAfter = Math.max(1, record.timeToBlockExpire);
-      this.logger.warn(`too many requests without a valid key from ${request.ip ?? 'unknown'}`);
-      context.switchToHttp().getResponse<Response>().header('Retry-After', String(retryAfter));
-      throw new TooManyRequests(retryAfter);
-    }
   }
 
   private recordDenial(

@@ -12,6 +12,7 @@ import { ApiKeysService } from './api-keys.service';
 import { AuditEventEntity } from './audit-event.entity';
 import { AuditInterceptor } from './audit.interceptor';
 import { AuditService } from './audit.service';
+import { UnauthenticatedLimiter } from './unauthenticated-limiter';
 import { limitFor, RateLimitGuard } from './rate-limit.guard';
 import { ScopeFilterInterceptor } from './scope-filter.interceptor';
 
@@ -43,11 +44,12 @@ import { ScopeFilterInterceptor } from './scope-filter.interceptor';
   providers: [
     ApiKeysService,
     AuditService,
+    UnauthenticatedLimiter,
     { provide: APP_GUARD, useClass: AccessGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
     { provide: APP_INTERCEPTOR, useClass: ScopeFilterInterceptor },
   ],
-  exports: [ApiKeysService],
+  exports: [ApiKeysService, UnauthenticatedLimiter],
 })
 export class AccessModule {}

@@ -10,6 +10,7 @@ import {
 } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import { ApiKeysService } from '../access/api-keys.service';
+import { UnauthenticatedLimiter } from '../access/unauthenticated-limiter';
 import type { Permission } from '../access/permissions';
 import { can, canSee } from '../access/principal';
 import { DomainError, SessionNotFound } from '../common/errors/domain-errors';
@@ -46,6 +47,7 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
 
   constructor(
     private readonly apiKeys: ApiKeysService,
+    private readonly unauthenticated: UnauthenticatedLimiter,
     private readonly sessions: SessionsService,
     private readonly credentials: CredentialsService,
     private readonly manager: SessionManager,
@@ -59,9 +61,13 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
           if (principal) {
             dataOf(socket).principal = principal;
             next();
-          } else {
-            next(new Error('Invalid API key'));
+            return;
           }
+          void this.unauthenticated.failed(socket.handshake.address).then(
+            (retryAfter) =>
+              next(new Error(retryAfter === null ? 'Invalid API key' : 'Too many requests')),
+            () => next(new Error('Invalid API key')),
+          );
         },
         () => next(new Error('Authentication failed')),
       );

@@ -263,6 +263,12 @@ describe(`rate limits per key (${testTier()})`, () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await limited.json()).toMatchObject({ success: false, message: 'Too many requests' });
     expect((await fetch(`${app.url}/sessions`)).status).toBe(429);
+    // socket.io handshakes from that IP count against the same budget
+    await expect(connectSocket(app.url, { auth: { token: 'wag_guess' } })).rejects.toThrow(
+      'Too many requests',
+    );
+    const valid = await connectSocket(app.url, { auth: { token: app.apiKey } });
+    valid.close();
     expect((await app.request('/sessions')).status).toBe(200);
     expect((await fetch(`${app.url}/health`)).status).toBe(200);
   });
