@@ -194,7 +194,7 @@ export class MessageComposer {
       }
       mimetype = 'application/octet-stream';
     }
-    if (mediaType === 'audio' && request.ptt && /^audio\/ogg$/i.test(mimetype)) {
+    if (mediaType === 'audio' && request.ptt && /^(audio|application)\/ogg$/i.test(mimetype)) {
       // WhatsApp plays voice notes as Opus in Ogg
       mimetype = 'audio/ogg; codecs=opus';
     }
