@@ -3,6 +3,7 @@ import { CreateWhatsappSessions1795200000001 } from './1795200000001-CreateWhats
 import { CreateWaAuthKeys1795200000002 } from './1795200000002-CreateWaAuthKeys';
 import { AddSessionAutoStart1795200000003 } from './1795200000003-AddSessionAutoStart';
 import { CreateApiKeysAndAudit1795200000400 } from './1795200000400-CreateApiKeysAndAudit';
+import { WidenSendQueuePayload1795200000500 } from './1795200000500-WidenSendQueuePayload';
 import { CreateAddressBook1795200000100 } from './1795200000100-CreateAddressBook';
 import { CreateGroupParticipants1795200000101 } from './1795200000101-CreateGroupParticipants';
 import { WidenContactProfilePicture1795200000102 } from './1795200000102-WidenContactProfilePicture';
@@ -25,4 +26,5 @@ export const migrations = [
   CreateSendQueue1795200000201,
   CreateWebhooks1795200000300,
   CreateApiKeysAndAudit1795200000400,
+  WidenSendQueuePayload1795200000500,
 ];

@@ -205,6 +205,28 @@ class EnvironmentSchema {
 
   @Transform(emptyToUndefined)
   @IsOptional()
+  @IsString()
+  @MinLength(1)
+  MEDIA_DIR?: string;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of bytes' })
+  @Min(1)
+  MEDIA_MAX_BYTES = 16 * 1024 * 1024;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(100)
+  MEDIA_FETCH_TIMEOUT_MS = 30_000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of redirects' })
+  @Min(0)
+  @Max(20)
+  MEDIA_FETCH_MAX_REDIRECTS = 3;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http:// or https:// URL' })
   WEBHOOK_URL?: string;
 
@@ -307,6 +329,18 @@ export interface MessagingConfig {
   jitterMs: number;
   queueMax: number;
   sendTimeoutMs: number;
+  media: MediaConfig;
+}
+
+/** Where outbound media may come from, and how big it may be. */
+export interface MediaConfig {
+  /** The only folder server paths may name (absolute, resolved at boot). */
+  dir: string;
+  /** Larger media is refused with 413, whatever its source. */
+  maxBytes: number;
+  /** An http(s) download that takes longer fails. */
+  fetchTimeoutMs: number;
+  maxRedirects: number;
 }
 
 export interface AccessConfig {
@@ -436,6 +470,12 @@ export class AppConfig {
       jitterMs: env.SEND_JITTER_MS,
       queueMax: env.SEND_QUEUE_MAX,
       sendTimeoutMs: env.SEND_TIMEOUT_MS,
+      media: {
+        dir: resolve(env.MEDIA_DIR ?? resolve(this.dataDir, 'media')),
+        maxBytes: env.MEDIA_MAX_BYTES,
+        fetchTimeoutMs: env.MEDIA_FETCH_TIMEOUT_MS,
+        maxRedirects: env.MEDIA_FETCH_MAX_REDIRECTS,
+      },
     };
     this.contacts = {
       grabTimeoutMs: env.GRAB_TIMEOUT_MS,

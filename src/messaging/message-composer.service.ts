@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import type { MessageRef, OutgoingContent, QuotedMessage } from '../whatsapp/messenger';
+import type { MediaKind, MessageRef, OutgoingContent, QuotedMessage } from '../whatsapp/messenger';
 import type { SendMessageDto, SendType } from './dto/send-message.dto';
 import { MessageEntity } from './entities/message.entity';
+import { MediaSource, type LoadedMedia, type UploadedMedia } from './media-source.service';
 import { BadSendRequest, MessageNotFound, NotOwnMessage } from './messaging-errors';
 import type { Recipient } from './recipient-resolver.service';
 import { RecipientResolver } from './recipient-resolver.service';
@@ -22,6 +23,8 @@ function refOf(row: MessageEntity): MessageRef {
     participantJid: row.isGroup && !row.fromMe ? row.senderJid : null,
   };
 }
+
+const MEDIA_TYPES = new Set<SendType>(['image', 'document', 'video', 'audio']);
 
 /** vCard 3.0 with WhatsApp's `waid` so the card opens a chat. */
 function vcardOf(fullName: string, phone: string, organization?: string): string {
@@ -42,6 +45,7 @@ export class MessageComposer {
   constructor(
     @InjectRepository(MessageEntity) private readonly messages: Repository<MessageEntity>,
     private readonly recipients: RecipientResolver,
+    private readonly media: MediaSource,
   ) {}
 
   async findStored(sessionId: string, messageId: string): Promise<MessageEntity> {
@@ -56,12 +60,14 @@ export class MessageComposer {
     sessionId: string,
     recipient: Recipient,
     request: SendMessageDto,
+    upload?: UploadedMedia,
   ): Promise<ComposedMessage> {
-    const type = request.type ?? 'text';
+    const type = request.type ?? (upload ? 'document' : 'text');
     const quoted = request.quotedMessageId
       ? await this.quoted(sessionId, request.quotedMessageId)
       : undefined;
-    return { type, content: await this.content(sessionId, recipient, type, request), quoted };
+    const content = await this.content(sessionId, recipient, type, request, upload);
+    return { type, content, quoted };
   }
 
   private async content(
@@ -69,7 +75,14 @@ export class MessageComposer {
     recipient: Recipient,
     type: SendType,
     request: SendMessageDto,
+    upload: UploadedMedia | undefined,
   ): Promise<OutgoingContent> {
+    if (upload && !MEDIA_TYPES.has(type)) {
+      throw new BadSendRequest(
+        'file',
+        `a file can only be sent as image, document, video or audio`,
+      );
+    }
     switch (type) {
       case 'text':
         return {
@@ -122,12 +135,70 @@ export class MessageComposer {
       case 'document':
       case 'video':
       case 'audio':
-        throw new BadSendRequest('type', `sending ${type} messages is not available yet`);
+        return this.mediaContent(sessionId, type, request, upload);
       default: {
         const unreachable: never = type;
         throw new BadSendRequest('type', `unknown type ${String(unreachable)}`);
       }
     }
+  }
+
+  private async mediaContent(
+    sessionId: string,
+    mediaType: MediaKind,
+    request: SendMessageDto,
+    upload: UploadedMedia | undefined,
+  ): Promise<OutgoingContent> {
+    if (upload && request.media) {
+      throw new BadSendRequest('media', 'give either media or an uploaded file, not both');
+    }
+    let loaded: LoadedMedia;
+    if (upload) {
+      loaded = this.media.fromUpload(upload);
+    } else if (request.media) {
+      loaded = await this.media.load(request.media);
+    } else {
+      throw new BadSendRequest(
+        'media',
+        `media (an http(s) URL, base64 or a path inside MEDIA_DIR) or a file upload is required for ${mediaType}`,
+      );
+    }
+    const mimetype = await this.mimetypeOf(mediaType, request, loaded);
+    const caption = mediaType === 'audio' ? undefined : (request.caption ?? request.message);
+    return {
+      kind: 'media',
+      mediaType,
+      data: loaded.data,
+      mimetype,
+      fileName: request.fileName ?? loaded.fileName,
+      caption: caption || undefined,
+      ptt: mediaType === 'audio' ? Boolean(request.ptt) : undefined,
+      mentions: caption ? await this.mentions(sessionId, request.mentions) : undefined,
+    };
+  }
+
+  /** The given mimetype, else the one the bytes show, else the one the source declared. */
+  private async mimetypeOf(
+    mediaType: MediaKind,
+    request: SendMessageDto,
+    loaded: LoadedMedia,
+  ): Promise<string> {
+    let mimetype =
+      request.mimetype?.trim() || (await this.media.sniff(loaded.data)) || loaded.declaredMimetype;
+    if (!mimetype) {
+      if (mediaType !== 'document') {
+        throw new BadSendRequest(
+          'mimetype',
+          `the ${mediaType}'s type could not be detected: give its mimetype`,
+        );
+      }
+      mimetype = 'application/octet-stream';
+    }
+    if (mediaType === 'audio' && request.ptt && /^(audio|application)\/ogg$/i.test(mimetype)) {
+      // WhatsApp plays voice notes as Opus in Ogg
+      mimetype = 'audio/ogg; codecs=opus';
+    }
+    return mimetype;
   }
 
   private required(value: string | undefined, field: string, what: string): string {

@@ -9,6 +9,9 @@ import { ChatPresenceEntity } from './entities/chat-presence.entity';
 import { MessageEntity } from './entities/message.entity';
 import { MessageStatusEntity } from './entities/message-status.entity';
 import { QueuedSendEntity } from './entities/queued-send.entity';
+import { MulterModule } from '@nestjs/platform-express';
+import { AppConfig } from '../config/app-config';
+import { MediaSource } from './media-source.service';
 import { MessageComposer } from './message-composer.service';
 import { MessageQueries } from './message-queries.service';
 import { MessagingService } from './messaging.service';
@@ -29,6 +32,14 @@ import { V1MessagingController } from './v1-messaging.controller';
       QueuedSendEntity,
     ]),
     WhatsappModule,
+    // uploads (field `file`) stay in memory (multer's default storage), at most MEDIA_MAX_BYTES
+    // (larger: 413)
+    MulterModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        limits: { fileSize: config.messaging.media.maxBytes, files: 1 },
+      }),
+    }),
   ],
   controllers: [V1MessagingController, SessionMessagingController, ChatsController],
   providers: [
@@ -38,6 +49,7 @@ import { V1MessagingController } from './v1-messaging.controller';
     MessageQueries,
     SessionGate,
     RecipientResolver,
+    MediaSource,
     MessageComposer,
     SendQueue,
     MessagingService,

@@ -7,6 +7,7 @@ import type { MessageRef } from '../whatsapp/messenger';
 import type { NumberCheckDto, ProfileInfoDto, ReadMessagesDto } from './dto/check-number.dto';
 import type { SendMessageDto, SentMessageDto } from './dto/send-message.dto';
 import { MessageEntity } from './entities/message.entity';
+import type { UploadedMedia } from './media-source.service';
 import { MessageComposer } from './message-composer.service';
 import { MessageStore } from './message-store.service';
 import { BadSendRequest, SessionNotConnected, WhatsAppFailed } from './messaging-errors';
@@ -36,12 +37,16 @@ export class MessagingService {
     @InjectRepository(MessageEntity) private readonly messages: Repository<MessageEntity>,
   ) {}
 
-  async send(sessionId: string, request: SendMessageDto): Promise<SentMessageDto> {
+  async send(
+    sessionId: string,
+    request: SendMessageDto,
+    upload?: UploadedMedia,
+  ): Promise<SentMessageDto> {
     await this.gate.assertConnected(sessionId);
     const recipient = await this.guard('check the recipient', () =>
       this.recipients.resolve(sessionId, request.to),
     );
-    const composed = await this.composer.compose(sessionId, recipient, request);
+    const composed = await this.composer.compose(sessionId, recipient, request, upload);
     const message = await this.queue.submit(sessionId, recipient.jid, composed);
     return {
       messageId: message.id,

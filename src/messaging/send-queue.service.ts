@@ -55,10 +55,23 @@ function newMessageId(): string {
 }
 
 function revive(_key: string, value: unknown): unknown {
-  const buffer = value as { type?: unknown; data?: unknown } | null;
+  const buffer = value as { type?: unknown; data?: unknown; base64?: unknown } | null;
+  if (buffer?.type === 'Buffer' && typeof buffer.base64 === 'string') {
+    return Buffer.from(buffer.base64, 'base64');
+  }
   return buffer?.type === 'Buffer' && Array.isArray(buffer.data)
     ? Buffer.from(buffer.data as number[])
     : value;
+}
+
+/** The job as stored: media bytes as base64 (JSON's default, a number array, is ~4x larger). */
+function serialize(composed: ComposedMessage): string {
+  const { content } = composed;
+  if (content.kind !== 'media') {
+    return JSON.stringify(composed);
+  }
+  const data = { type: 'Buffer', base64: content.data.toString('base64') };
+  return JSON.stringify({ ...composed, content: { ...content, data } });
 }
 
 /** Whether a send failed because the connection went away (then it waits and goes again). */
@@ -167,7 +180,7 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
         messageId: job.messageId,
         sessionId,
         chatJid: jid,
-        payload: JSON.stringify(composed),
+        payload: serialize(composed),
         enqueuedAt: now,
         deadlineAt: job.deadline,
       });

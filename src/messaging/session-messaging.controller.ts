@@ -1,6 +1,16 @@
 import { RequirePermission } from '../access/permissions';
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiConsumes, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { counted, CountedEnvelope, Envelope, ok } from '../common/http/envelope';
 import { ApiEnvelope } from '../docs/api-envelope.decorator';
 import { ApiErrors, ApiKeyAuth } from '../docs/api-docs.decorators';
@@ -14,6 +24,7 @@ import {
   TypingDto,
 } from './dto/check-number.dto';
 import { SendMessageDto, SentMessageDto } from './dto/send-message.dto';
+import type { UploadedMedia } from './media-source.service';
 import { MessagingService } from './messaging.service';
 import { SendQueue } from './send-queue.service';
 
@@ -36,17 +47,23 @@ export class SessionMessagingController {
 
   @Post('messages')
   @RequirePermission('send')
+  @UseInterceptors(FileInterceptor('file'))
+  @ApiConsumes('application/json', 'multipart/form-data')
   @ApiOperation({
-    summary: 'Send a message (text, location, contact, reaction, edit, delete; paced per session)',
+    summary:
+      'Send a message (text, image, document, video, audio, location, contact, reaction, edit, delete; paced per session)',
+    description:
+      'Media comes from `media` (an http(s) URL, base64 or a data URL, or a path inside MEDIA_DIR) or, as multipart/form-data, from the file field `file`. Larger than MEDIA_MAX_BYTES: 413.',
   })
   @ApiParam(ID_PARAM)
   @ApiEnvelope(SentMessageDto, { status: 201, message: 'Message sent' })
-  @ApiErrors(400, 404, 429, 503)
+  @ApiErrors(400, 404, 413, 429, 503)
   async send(
     @SessionParam() session: WhatsappSessionEntity,
     @Body() body: SendMessageDto,
+    @UploadedFile() file?: UploadedMedia,
   ): Promise<Envelope<SentMessageDto>> {
-    return ok('Message sent', await this.messaging.send(session.sessionId, body));
+    return ok('Message sent', await this.messaging.send(session.sessionId, body, file));
   }
 
   @Get('check/:phone')

@@ -120,6 +120,7 @@ export class SessionEventsRelay {
         connectedAt: null,
         disconnectedAt: event.at.toISOString(),
         disconnectReason: event.reason,
+        queueLength: 0,
       };
     }
   }

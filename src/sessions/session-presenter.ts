@@ -75,7 +75,11 @@ export function toUserInfo(account: AccountInfo, registered: boolean): UserInfoD
   };
 }
 
-export function toStatusView(row: WhatsappSessionEntity, live?: LiveSession): SessionStatusViewDto {
+export function toStatusView(
+  row: WhatsappSessionEntity,
+  live: LiveSession | undefined,
+  queueLength: number,
+): SessionStatusViewDto {
   const state = stateOf(row, live);
   return {
     sessionId: row.sessionId,
@@ -88,6 +92,7 @@ export function toStatusView(row: WhatsappSessionEntity, live?: LiveSession): Se
     connectedAt: iso(row.connectedAt),
     disconnectedAt: iso(row.disconnectedAt),
     disconnectReason: row.disconnectReason,
+    queueLength,
   };
 }
 

@@ -23,6 +23,7 @@ import type {
   SessionViewDto,
 } from './dto/session-view.dto';
 import type { V1SessionQrDto } from './dto/v1-session.dto';
+import { SendQueue } from '../messaging/send-queue.service';
 import { QrImageService } from './qr-image.service';
 import { isValidSessionId, RESERVED_SESSION_IDS } from './session-id';
 import {
@@ -47,6 +48,7 @@ export class SessionsService {
     private readonly manager: SessionManager,
     private readonly qrImages: QrImageService,
     private readonly config: AppConfig,
+    private readonly queue: SendQueue,
   ) {}
 
   /** Creates a session (409 if the id exists) and starts it. */
@@ -173,7 +175,7 @@ export class SessionsService {
 
   async status(sessionId: string): Promise<SessionStatusViewDto> {
     const row = await this.row(sessionId);
-    return toStatusView(row, this.manager.get(sessionId));
+    return toStatusView(row, this.manager.get(sessionId), this.queue.length(sessionId));
   }
 
   /** The pending QR code; 409 (naming the state) when there is none. */

@@ -68,6 +68,11 @@ describe(`the paced send queue (${testTier()})`, () => {
       await gateway.request(`/sessions/${SESSION}/queue`),
     );
     expect(queue.data.queueLength).toBeGreaterThanOrEqual(1);
+    // the session's status shows it too (the last of the four is still waiting for its slot)
+    const sessionStatus = await json<{ queueLength: number }>(
+      await gateway.request(`/sessions/${SESSION}/status`),
+    );
+    expect(sessionStatus.data.queueLength).toBeGreaterThanOrEqual(1);
     for (const response of await Promise.all(responses)) {
       expect(response.status).toBe(201);
     }
@@ -90,6 +95,10 @@ describe(`the paced send queue (${testTier()})`, () => {
       await gateway.request(`/sessions/${SESSION}/queue`),
     );
     expect(status.data.queueLength).toBe(0);
+    const after = await json<{ queueLength: number }>(
+      await gateway.request(`/sessions/${SESSION}/status`),
+    );
+    expect(after.data.queueLength).toBe(0);
   });
 
   it('answers 429 when the queue is full', async () => {

@@ -114,6 +114,10 @@ export class SessionStatusViewDto {
   /** Why the session last disconnected (or why it is not running) */
   @ApiProperty({ example: null, nullable: true, type: String })
   disconnectReason!: string | null;
+
+  /** Messages waiting in the session's paced send queue (the one being sent included) */
+  @ApiProperty({ example: 0 })
+  queueLength!: number;
 }
 
 export class SessionQrViewDto {
