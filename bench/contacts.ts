@@ -9,6 +9,7 @@
  *
  *   npx tsx bench/contacts.ts
  *   BENCH_CONTACTS=5000 BENCH_GROUPS=100 BENCH_PARTICIPANTS=20 npx tsx bench/contacts.ts
+ *   BENCH_CPU_PROF=/tmp/prof npx tsx bench/contacts.ts   (a V8 CPU profile of the gateway)
  * MariaDB from TEST_DB_HOST/PORT/USER/PASSWORD (default 127.0.0.1:3306, root, no password).
  */
 import '../test/wa-sim/tsx-esm-resolve';
@@ -122,7 +123,14 @@ async function main(): Promise<void> {
     database: db.config.name,
     timezone: 'Z',
   });
-  const preload = ['-r', join(__dirname, '..', 'test', 'wa-sim', 'trust-root.js')];
+  const preload = [
+    '-r',
+    join(__dirname, '..', 'test', 'wa-sim', 'trust-root.js'),
+    // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the gateway, written when it exits
+    ...(process.env.BENCH_CPU_PROF
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+      : []),
+  ];
   const gateway = await startGatewayProcess(
     build.mainJs,
     {
@@ -149,9 +157,10 @@ async function main(): Promise<void> {
     const socket = await connectSocket(gateway.url, { auth: { token: KEY } });
     await emitWithAck(socket, 'subscribe', { sessionId: SESSION });
     const scanned = new Promise<void>((resolve, reject) => {
-      socket.once('qr_code', ({ qrCode }: { qrCode: string }) => {
+      // `qr` is the raw QR string (`qrCode` is its PNG data URL)
+      socket.once('qr_code', ({ qr }: { qr: string }) => {
         sim
-          .scan(qrCode, { contacts: CONTACTS, groups: GROUPS, participantsPerGroup: PARTICIPANTS })
+          .scan(qr, { contacts: CONTACTS, groups: GROUPS, participantsPerGroup: PARTICIPANTS })
           .then(() => resolve(), reject);
       });
     });

@@ -1,5 +1,10 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
+import {
+  AddressBookEvents,
+  type ContactsChangedEvent,
+} from '../../src/whatsapp/address-book/address-book-events';
+import { SessionEvents, type SessionQrEvent } from '../../src/whatsapp/session-events';
 import type { WaSimulator } from '../wa-sim';
 import type { LinkInfo } from '../wa-sim/views';
 import { AddressBookContactEntity } from '../../src/contacts/address-book/address-book.entities';
@@ -11,7 +16,7 @@ import {
   type ContactsSyncedEvent,
 } from '../../src/contacts/sync/contacts-auto-sync.service';
 import { addressBookHas, json, linkSession, peopleOf, sessionConnected } from '../support/contacts';
-import { startGateway, startSimulator } from '../support/gateway-with-sim';
+import { nextSessionEvent, startGateway, startSimulator } from '../support/gateway-with-sim';
 import { nextEmitted } from '../support/next-emitted';
 import type { TestApp } from '../support/test-app';
 import { createTestDatabase, type TestDatabase, testTier } from '../support/test-database';
@@ -126,6 +131,50 @@ describe(`address book: LIDs, pictures, restarts, auto-sync, timeouts (${testTie
     expect(plain.body).toMatchObject({ saved_count: 0, updated_count: 0 });
   });
 
+  it('reports a profile picture that fails in errors, and the grab still completes', async () => {
+    const failingGroup = linked.groups[0].id;
+    const [failingContact, hiddenContact] = [...peopleOf(linked).keys()];
+    // 500 is a failure; 404 (no picture) is not, it is a contact without a picture
+    sim.failPictures([failingGroup, failingContact], 500);
+    sim.failPictures([hiddenContact], 404);
+    try {
+      const { status, body } = await grab('grab-all?with_pictures=true');
+      expect(status).toBe(200);
+      expect(body.errors).toHaveLength(2);
+      expect(body.errors).toEqual(
+        expect.arrayContaining([
+          { id: failingGroup, error: expect.stringMatching(/^profile picture: /) },
+          { id: failingContact, error: expect.stringMatching(/^profile picture: /) },
+        ]),
+      );
+      // Every item is still grabbed and answered; only the failed ones lack their picture
+      expect(body.groups).toHaveLength(linked.groups.length);
+      expect(body.contacts.map((item) => item.id)).toEqual(
+        expect.arrayContaining([failingContact, hiddenContact]),
+      );
+      const pictureOf = (id: string) =>
+        [...body.groups, ...body.contacts].find((item) => item.id === id)?.profile_picture;
+      expect(pictureOf(failingGroup)).toBeNull();
+      expect(pictureOf(failingContact)).toBeNull();
+      expect(pictureOf(hiddenContact)).toBeNull();
+      const others = [...body.groups, ...body.contacts].filter(
+        (item) => ![failingGroup, failingContact, hiddenContact].includes(String(item.id)),
+      );
+      expect(others.length).toBeGreaterThan(0);
+      expect(others.every((item) => String(item.profile_picture).length > 255)).toBe(true);
+      // The picture that vanished (404) is cleared; a failed fetch leaves the stored one alone
+      // (URLs are signed per hour: at an hour boundary the others change too)
+      expect(body.updated_count).toBeGreaterThanOrEqual(1);
+      const stored = async (id: string) =>
+        (await contacts().findOneByOrFail({ sessionId: SESSION, contactId: id })).profilePicture;
+      expect(await stored(hiddenContact)).toBeNull();
+      expect(String(await stored(failingGroup)).length).toBeGreaterThan(255);
+      expect(String(await stored(failingContact)).length).toBeGreaterThan(255);
+    } finally {
+      sim.failPictures([failingGroup, failingContact, hiddenContact], null);
+    }
+  });
+
   it('joins two identical grabs running at once: one grab, one result', async () => {
     const events = gateway.app.get(EventEmitter2);
     const completed: GrabCompletedEvent[] = [];
@@ -193,6 +242,29 @@ describe(`address book: LIDs, pictures, restarts, auto-sync, timeouts (${testTie
       await contacts().findOneByOrFail({ sessionId: SESSION, contactId: group.id }),
     ).toMatchObject({ groupParticipantsCount: group.participants.length + 1 });
   });
+
+  it('keeps a history sync that arrived just before a shutdown, after the restart', async () => {
+    const BURST = 'sync-burst';
+    const COUNT = 3000; // six batches of 500
+    const qr = nextSessionEvent<SessionQrEvent>(gateway, SessionEvents.Qr, BURST);
+    const history = nextEmitted<ContactsChangedEvent>(
+      gateway.app.get(EventEmitter2),
+      AddressBookEvents.ContactsChanged,
+      (event) =>
+        event.sessionId === BURST && event.source === 'history' && event.contacts.length >= COUNT,
+      30_000,
+    );
+    expect((await gateway.post('/sessions', { sessionId: BURST })).status).toBe(201);
+    const burst = await sim.scan((await qr).qr, { contacts: COUNT, groups: 0 });
+    const received = await history;
+    // Shut down as soon as the history sync is queued (SIGTERM does the same app.close())
+    await gateway.close();
+    gateway = await startGateway(sim, {}, db);
+    const stored = await book().findBy({ sessionId: BURST });
+    const jids = new Set(stored.map((row) => row.jid));
+    expect(received.contacts.every((contact) => jids.has(contact.jid))).toBe(true);
+    expect(burst.contacts.every((contact) => jids.has(contact.jid))).toBe(true);
+  }, 60_000);
 
   it('keeps what history sync taught across a gateway restart, and auto-syncs from CONTACTS_AUTO_SYNC', async () => {
     await gateway.close();

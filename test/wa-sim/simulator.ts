@@ -115,6 +115,7 @@ export class WaSimulator {
         timers.add(timer);
       },
       pictureUrl: (jid) => pictureUrl(pictureBase, jid),
+      failingPictures: new Map<string, number>(),
       senderKeyHolders: new Map<string, SignalParty>(),
       distributedSenderKeys: new Set<string>(),
     };
@@ -220,6 +221,20 @@ export class WaSimulator {
   /** Every new WebSocket connection is cut at once for `ms` milliseconds (the server is "down"). */
   refuseConnections(ms: number): void {
     this.refuseUntil = Date.now() + ms;
+  }
+
+  /**
+   * Fault: the profile picture IQ of each JID answers an error `code` (default 500) instead of a
+   * picture, until `failPictures([...], null)` clears them.
+   */
+  failPictures(jids: string[], code: number | null = 500): void {
+    for (const jid of jids) {
+      if (code === null) {
+        this.context.failingPictures.delete(jid);
+      } else {
+        this.context.failingPictures.set(jid, code);
+      }
+    }
   }
 
   /** Number of open client connections (registering or logged in). */

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { DataSource, EntityManager } from 'typeorm';
 import {
@@ -60,7 +60,7 @@ const pick = <T>(next: T | undefined, previous: T | null | undefined): T | null 
  * merging a person known by phone JID and by LID into one row keyed by the phone JID.
  */
 @Injectable()
-export class AddressBookStore {
+export class AddressBookStore implements BeforeApplicationShutdown {
   private readonly logger = new Logger('AddressBookStore');
   private readonly queues = new Map<string, Promise<void>>();
 
@@ -68,6 +68,16 @@ export class AddressBookStore {
     private readonly dataSource: DataSource,
     private readonly events: EventEmitter2,
   ) {}
+
+  /**
+   * A shutdown writes what is queued before the database closes: a history sync arrives once (its
+   * receipt is sent before Baileys even downloads it), so a batch dropped here is gone for good.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    while (this.queues.size > 0) {
+      await Promise.all(this.queues.values());
+    }
+  }
 
   /** Resolves once every change queued so far for the session is stored. */
   async flushed(sessionId: string): Promise<void> {

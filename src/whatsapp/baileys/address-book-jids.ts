@@ -41,8 +41,18 @@ export function toWaContact(
   alt?: string | null,
 ): WaContact | null {
   const ids = [contact.id, contact.phoneNumber, contact.lid, alt];
-  const phoneNumber = ids.map(phoneOf).find((phone) => phone !== null) ?? null;
-  const lid = ids.map(lidOf).find((value) => value !== null) ?? null;
+  let phoneNumber: string | null = null;
+  let lid: string | null = null;
+  // Each id decoded once (a grab converts 25,000 participants)
+  for (const id of ids) {
+    const user: string | null = phoneNumber && lid ? null : userJid(id);
+    if (user && !phoneNumber && isPnUser(user)) {
+      const digits: string = jidDecode(user)?.user ?? '';
+      phoneNumber = /^\d{5,20}$/.test(digits) ? digits : null;
+    } else if (user && !lid && isLidUser(user)) {
+      lid = user;
+    }
+  }
   if (!phoneNumber && !lid) {
     return null;
   }
@@ -70,7 +80,22 @@ export function toWaParticipant(participant: GroupParticipant): WaGroupParticipa
   };
 }
 
+/**
+ * Baileys' groupFetchAllParticipating hands the same metadata objects to `groups.update` (the
+ * address book feed) and to its caller (a grab): each is converted once.
+ */
+const converted = new WeakMap<GroupMetadata, WaGroup>();
+
 export function toWaGroup(metadata: GroupMetadata): WaGroup {
+  let group = converted.get(metadata);
+  if (!group) {
+    group = convertGroup(metadata);
+    converted.set(metadata, group);
+  }
+  return group;
+}
+
+function convertGroup(metadata: GroupMetadata): WaGroup {
   const participants = (metadata.participants ?? [])
     .map(toWaParticipant)
     .filter((participant): participant is WaGroupParticipant => participant !== null);

@@ -25,8 +25,10 @@ export class BaileysDirectory extends WaDirectory {
     try {
       return (await this.socket(sessionId).profilePictureUrl(jid, 'image', timeoutMs)) ?? null;
     } catch (error) {
-      // WhatsApp answers 404 (none) or 401 (hidden by privacy settings): no picture, not a failure
-      const status = (error as { output?: { statusCode?: number } }).output?.statusCode;
+      // WhatsApp answers 404 (none) or 401 (hidden by privacy settings): no picture, not a failure.
+      // Baileys' IQ errors carry WhatsApp's code in `data` (their HTTP status is always 500)
+      const { data, output } = error as { data?: unknown; output?: { statusCode?: number } };
+      const status = typeof data === 'number' ? data : output?.statusCode;
       if (status === 404 || status === 401) {
         return null;
       }

@@ -190,6 +190,18 @@ export class ControlServer {
           return { ok: true };
         },
       },
+      {
+        method: 'POST',
+        pattern: /^\/picture-faults$/,
+        handle: (_, body) => {
+          const code = (body as { code?: unknown }).code;
+          sim.failPictures(
+            optionalList(body, 'jids') ?? [],
+            code === null ? null : typeof code === 'number' ? code : 500,
+          );
+          return { ok: true };
+        },
+      },
       { method: 'GET', pattern: /^\/unhandled-iqs$/, handle: () => sim.unhandledIqs },
     ];
   }

@@ -21,6 +21,8 @@ export interface SimContext {
   later(delayMs: number, work: () => void): void;
   /** URL given for profile pictures (served by the control HTTP server when it runs). */
   pictureUrl(jid: string): string;
+  /** Profile picture IQs for these JIDs fail with this error code (a fault, see `failPictures`). */
+  readonly failingPictures: Map<string, number>;
   /**
    * Group sender keys the client distributed: `${group}|${device signal address}` → a member party
    * that processed the distribution message and can decrypt the group's messages.

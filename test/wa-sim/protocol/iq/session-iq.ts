@@ -76,6 +76,11 @@ export const handleProfilePictureIq: IqHandler = ({ sim, iq, first, respond, fai
     respond([node('picture', { id: String(Date.now()) })]);
     return true;
   }
+  const failure = sim.failingPictures.get(target);
+  if (failure !== undefined) {
+    fail(failure, failure === 404 ? 'item-not-found' : 'internal-server-error');
+    return true;
+  }
   const known = sim.directory.userByJid(target) ?? sim.directory.group(target);
   if (!known) {
     fail(404, 'item-not-found');
