@@ -82,8 +82,26 @@ export class WebhookDeliveriesService {
 
   async ping(sessionId: string, targetId: string): Promise<WebhookPingViewDto> {
     const target = await this.targets.get(sessionId, targetId);
-    const result = await this.dispatcher.ping(target, sessionId);
+    const { webhookId, payload, ...result } = await this.dispatcher.ping(target, sessionId);
     const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+    // The ping goes out at once, outside the queue; its attempt is logged with the deliveries
+    const now = new Date();
+    await this.repository.insert({
+      webhookId,
+      targetId,
+      sessionId,
+      eventType: 'Test',
+      payload,
+      status: ok ? 'delivered' : 'failed',
+      attempts: 1,
+      nextAttemptAt: now,
+      lastStatusCode: result.statusCode,
+      lastError: result.error?.slice(0, 500) ?? null,
+      lastDurationMs: result.durationMs,
+      lastAttemptAt: now,
+      deliveredAt: ok ? now : null,
+      updatedAt: now,
+    });
     return { ...result, ok };
   }
 

@@ -335,7 +335,18 @@ describe(`outbound webhooks (${testTier()})`, () => {
     const response = await gateway.post(`/sessions/ping-1/webhooks/${target.id}/test`);
     expect(response.status).toBe(200);
     expect((await json(response)).data).toMatchObject({ ok: true, statusCode: 200, error: null });
-    expect((await arrived).body).toMatchObject({ type: 'Test', token: 'ping-1' });
+    const ping = await arrived;
+    expect(ping.body).toMatchObject({ type: 'Test', token: 'ping-1' });
+    // The attempt is in the target's delivery log, with the webhook-id it was sent with
+    expect(await deliveries('ping-1', target.id)).toEqual([
+      expect.objectContaining({
+        eventType: 'Test',
+        status: 'delivered',
+        attempts: 1,
+        lastStatusCode: 200,
+        webhookId: ping.headers['webhook-id'],
+      }),
+    ]);
   });
 
   it('reports delivery metrics', async () => {

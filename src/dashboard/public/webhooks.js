@@ -81,8 +81,12 @@ export function createWebhooks(getSession) {
               guarded(
                 result,
                 async () => {
-                  await api(`${base()}/${enc(target.id)}/test`, { method: 'POST' });
-                  result.textContent = 'Test ping sent';
+                  const { data } = await api(`${base()}/${enc(target.id)}/test`, {
+                    method: 'POST',
+                  });
+                  result.textContent = data.ok
+                    ? `Test ping delivered (HTTP ${data.statusCode}, ${data.durationMs} ms)`
+                    : `Test ping failed: ${data.error ?? `HTTP ${data.statusCode}`}`;
                   await showDeliveries(target, deliveries);
                 },
                 e.currentTarget,

@@ -18,6 +18,9 @@ export interface PingResult {
   statusCode: number | null;
   error: string | null;
   durationMs: number;
+  /** What was sent, for the delivery log */
+  webhookId: string;
+  payload: string;
 }
 
 /**
@@ -99,16 +102,18 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       event: { Message: 'wa-gateway webhook test', Timestamp: new Date().toISOString() },
     });
     const started = performance.now();
+    const webhookId = `msg_test_${randomUUID().replace(/-/g, '')}`;
     const result = await this.sender.send({
       url: target.url,
       secret: target.secret,
-      webhookId: `msg_test_${randomUUID().replace(/-/g, '')}`,
+      webhookId,
       body,
     });
     const durationMs = Math.round(performance.now() - started);
+    const sent = { durationMs, webhookId, payload: body };
     return result.kind === 'response'
-      ? { statusCode: result.statusCode, error: null, durationMs }
-      : { statusCode: null, error: result.timedOut ? 'timed out' : result.message, durationMs };
+      ? { ...sent, statusCode: result.statusCode, error: null }
+      : { ...sent, statusCode: null, error: result.timedOut ? 'timed out' : result.message };
   }
 
   private async fill(): Promise<void> {
