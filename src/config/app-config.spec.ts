@@ -143,11 +143,19 @@ describe('AppConfig', () => {
   });
 
   it('reads the send pacing settings, with defaults that pace', () => {
-    expect(AppConfig.fromEnv({}).messaging).toEqual({
+    const defaults = AppConfig.fromEnv({}).messaging;
+    expect(defaults.media.dir).toMatch(/data[\\/]media$/);
+    expect(defaults).toEqual({
       minIntervalMs: 1000,
       jitterMs: 1000,
       queueMax: 1000,
       sendTimeoutMs: 120_000,
+      media: {
+        dir: defaults.media.dir,
+        fetchTimeoutMs: 30_000,
+        maxBytes: 16 * 1024 * 1024,
+        maxRedirects: 3,
+      },
     });
     expect(
       AppConfig.fromEnv({
@@ -156,7 +164,7 @@ describe('AppConfig', () => {
         SEND_QUEUE_MAX: '5',
         SEND_TIMEOUT_MS: '2000',
       }).messaging,
-    ).toEqual({ minIntervalMs: 0, jitterMs: 0, queueMax: 5, sendTimeoutMs: 2000 });
+    ).toMatchObject({ minIntervalMs: 0, jitterMs: 0, queueMax: 5, sendTimeoutMs: 2000 });
     expect(problemsOf({ SEND_MIN_INTERVAL_MS: '-1' })[0]).toMatch(/^SEND_MIN_INTERVAL_MS /);
     expect(problemsOf({ SEND_QUEUE_MAX: '0' })[0]).toMatch(/^SEND_QUEUE_MAX /);
     expect(problemsOf({ SEND_TIMEOUT_MS: 'soon' })[0]).toMatch(/^SEND_TIMEOUT_MS /);
