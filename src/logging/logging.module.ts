@@ -8,6 +8,15 @@ import { redactUrl } from './redact';
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 /**
+ * The 003 ingest receives an engine's every event: its accepted requests are logged at debug
+ * (an info line each would be most of the log and a measurable share of the CPU); rejected
+ * ones still warn.
+ */
+function isIngest(req: IncomingMessage): boolean {
+  return req.method === 'POST' && (req.url ?? '').split('?')[0] === '/api/v1/webhook';
+}
+
+/**
  * Structured JSON logs (pino) with a request id on every line of a request. Requests are
  * logged as method, redacted URL, status and duration only: never headers (API keys),
  * bodies (message text) or credential query parameters.
@@ -35,8 +44,14 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
             }),
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           },
-          customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
-            error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+          customLogLevel: (req: IncomingMessage, res: ServerResponse, error?: Error) =>
+            error || res.statusCode >= 500
+              ? 'error'
+              : res.statusCode >= 400
+                ? 'warn'
+                : isIngest(req)
+                  ? 'debug'
+                  : 'info',
           autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
           redact: {
             paths: [

@@ -13,6 +13,11 @@ import { WebhookSender } from './webhook-sender';
 
 /** Deliveries of one queue claimed together (sent one after the other). */
 const BATCH_SIZE = 50;
+/**
+ * Full batches a queue works in a row before it gives its slot back: a deep queue goes on
+ * without a fresh look at every queue's head in between, and still cannot starve the others.
+ */
+const BATCHES_IN_A_ROW = 8;
 
 export interface PingResult {
   statusCode: number | null;
@@ -130,7 +135,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     );
     for (const head of heads.filter((h) => claimable.has(h.id)).slice(0, free)) {
       const key = queueKeyOf(head);
-      const run = this.runBatch(head, head.id)
+      const run = this.runQueue(head, head.id)
         .catch((error: unknown) => {
           this.logger.error(`webhook queue ${head.targetId}/${head.sessionId}: ${String(error)}`);
           return 0;
@@ -151,18 +156,50 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     return target && target.enabled && target.pausedAt === null ? target : undefined;
   }
 
-  /** Works one queue's next rows; returns how many were attempted. */
-  private async runBatch(queue: QueueKey, headId: string): Promise<number> {
+  /**
+   * Works one queue: a batch from its head and, while each batch was full and all delivered,
+   * the next ones (up to BATCHES_IN_A_ROW); returns how many were attempted.
+   */
+  private async runQueue(queue: QueueKey, headId: string): Promise<number> {
+    let attempted = 0;
+    let expectedHead: string | undefined = headId;
+    for (let batch = 0; batch < BATCHES_IN_A_ROW && !this.stopped; batch++) {
+      const result = await this.runBatch(queue, expectedHead);
+      attempted += result.attempted;
+      if (!result.drained || result.attempted < BATCH_SIZE) {
+        break;
+      }
+      // The rows after this batch are the queue's head now; whoever claims them first has it
+      expectedHead = undefined;
+    }
+    return attempted;
+  }
+
+  /**
+   * Works one queue's next rows. With `headId`, only if this claim got that row first (the
+   * queue's head, as `fill` saw it); without, the first rows it can claim, which are the head
+   * when the previous batch of this worker ended with every row delivered.
+   */
+  private async runBatch(
+    queue: QueueKey,
+    headId: string | undefined,
+  ): Promise<{ attempted: number; drained: boolean }> {
     const { leaseMs, timeoutMs } = this.config.webhooks;
     const ids = await this.store.queueIds(queue, BATCH_SIZE);
-    const rows = await this.store.claim(ids, this.owner, new Date(), leaseMs);
-    if (rows.length === 0 || String(rows[0].id) !== headId) {
+    const now = new Date();
+    const rows = await this.store.claim(ids, this.owner, now, leaseMs);
+    if (
+      rows.length === 0 ||
+      String(rows[0].id) !== (headId ?? ids[0]) ||
+      // A head waiting for its retry (another worker's attempt in between) waits for `fill`
+      (headId === undefined && rows[0].nextAttemptAt > now)
+    ) {
       // Someone else holds the head (or it changed): this queue is not ours to work now
       await this.store.release(
         rows.map((row) => row.id),
         this.owner,
       );
-      return 0;
+      return { attempted: 0, drained: false };
     }
     let leaseUntil = Date.now() + leaseMs;
     const outcomes: AttemptOutcome[] = [];
@@ -192,7 +229,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       rows.slice(index).map((row) => row.id),
       this.owner,
     );
-    return outcomes.length;
+    const drained =
+      index === rows.length && outcomes.every((outcome) => outcome.status === 'delivered');
+    return { attempted: outcomes.length, drained };
   }
 
   private async attempt(
