@@ -232,6 +232,9 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
         continue;
       }
       await this.pace(lane);
+      if (Date.now() >= job.deadline.getTime()) {
+        continue; // its deadline passed while it waited its turn: failed at the loop's top
+      }
       let message: WaMessage;
       try {
         message = await this.messenger.send(sessionId, job.jid, job.composed.content, {
