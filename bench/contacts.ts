@@ -5,7 +5,8 @@
  *   - the grab's database phase (from the gateway's log line) beside a raw mysql2 multi-row
  *     INSERT ... ON DUPLICATE KEY UPDATE of the same rows (contacts and memberships), same run,
  *   - a repeated grab's time and counts (0 saved, 0 updated expected),
- *   - the gateway's peak RSS growth during the first grab (VmHWM after clear_refs, else sampled).
+ *   - the gateway's peak RSS growth during the first grab (VmHWM after clear_refs, else sampled),
+ *   - the gateway's CPU time (user + system, /proc/PID/stat) during each grab.
  *
  *   npx tsx bench/contacts.ts
  *   BENCH_CONTACTS=5000 BENCH_GROUPS=100 BENCH_PARTICIPANTS=20 npx tsx bench/contacts.ts
@@ -32,6 +33,13 @@ const BATCH = 1000;
 function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+}
+
+/** CPU seconds (user + system) the process `pid` has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime (fields 14 and 15 of stat), in clock ticks of 1/100 s
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Resets the kernel's peak-RSS mark of `pid` (Linux: write 5 to clear_refs); false if not allowed. */
@@ -190,6 +198,7 @@ async function main(): Promise<void> {
       sampledPeak = Math.max(sampledPeak, procStatus(pid, 'VmRSS'));
     }, 20);
     const logFrom = gateway.lines.length;
+    const firstCpu = cpuSeconds(pid);
     const firstStarted = performance.now();
     const first = (await (await api(`/api/sessions/${SESSION}/grab-all`)).json()) as {
       data: {
@@ -201,14 +210,17 @@ async function main(): Promise<void> {
       };
     };
     const firstMs = performance.now() - firstStarted;
+    const firstCpuS = cpuSeconds(pid) - firstCpu;
     clearInterval(sampler);
     const peak = Math.max(sampledPeak, peakReset ? procStatus(pid, 'VmHWM') : 0);
     const logLine = gateway.lines.slice(logFrom).find((line) => line.includes('grab of all'));
     const databaseMs = Number(/database (\d+) ms/.exec(logLine ?? '')?.[1] ?? NaN);
 
+    const secondCpu = cpuSeconds(pid);
     const secondStarted = performance.now();
     const second = (await (await api(`/api/sessions/${SESSION}/grab-all`)).json()) as typeof first;
     const secondMs = performance.now() - secondStarted;
+    const secondCpuS = cpuSeconds(pid) - secondCpu;
 
     const rawMs = await rawInsert(connection);
     const [[counts]] = await connection.query<RowDataPacket[]>(
@@ -220,10 +232,12 @@ async function main(): Promise<void> {
       'rows (contacts + memberships)': `${counts.contacts} + ${counts.members}`,
       'grab-all s': seconds(firstMs),
       'saved / updated': `${first.data.saved_count} / ${first.data.updated_count}`,
+      'gateway CPU s': firstCpuS.toFixed(2),
       'db phase s': seconds(databaseMs),
       'raw mysql2 s': seconds(rawMs),
       'db / raw': (databaseMs / rawMs).toFixed(2),
       'repeat s': seconds(secondMs),
+      'repeat CPU s': secondCpuS.toFixed(2),
       'repeat saved / updated': `${second.data.saved_count} / ${second.data.updated_count}`,
       'peak RSS growth MB': mb(peak - rssBefore),
       errors: first.data.errors.length,

@@ -8,6 +8,7 @@ import { SessionEvents, type SessionQrEvent } from '../../src/whatsapp/session-e
 import type { WaSimulator } from '../wa-sim';
 import type { LinkInfo } from '../wa-sim/views';
 import { AddressBookContactEntity } from '../../src/contacts/address-book/address-book.entities';
+import { AddressBookStore } from '../../src/contacts/address-book/address-book.store';
 import { ContactEntity } from '../../src/contacts/contact.entity';
 import { GroupParticipantEntity } from '../../src/contacts/group-participant.entity';
 import { GrabEvents, type GrabCompletedEvent } from '../../src/contacts/grab/grab-events';
@@ -109,6 +110,51 @@ describe(`address book: LIDs, pictures, restarts, auto-sync, timeouts (${testTie
     expect(
       await contacts().findOneByOrFail({ sessionId: SESSION, contactId: without.jid }),
     ).toMatchObject({ phoneNumber: without.pn });
+  });
+
+  it('keeps one contact, with its LID, for a person known by both phone JID and LID', async () => {
+    // History sync taught this contact by phone JID with its LID
+    const person = linked.contacts[linked.contacts.length - 1];
+    const phone = sim.account(linked.phone);
+    const bookRows = async () =>
+      (await book().findBy({ sessionId: SESSION })).filter(
+        (row) => row.jid === person.jid || row.jid === person.lid || row.lid === person.lid,
+      );
+    expect((await bookRows()).map(({ jid, lid }) => ({ jid, lid }))).toEqual([
+      { jid: person.jid, lid: person.lid },
+    ]);
+    // Baileys reports the sender of a LID-addressed message by LID (contacts.update with the
+    // LID alone), then by phone JID without the LID: both merge into the one row, LID kept
+    const told = (what: (contact: ContactsChangedEvent['contacts'][number]) => boolean) =>
+      nextEmitted<ContactsChangedEvent>(
+        gateway.app.get(EventEmitter2),
+        AddressBookEvents.ContactsChanged,
+        (event) => event.sessionId === SESSION && event.contacts.some(what),
+        20_000,
+      );
+    const store = gateway.app.get(AddressBookStore);
+    const byLid = told((contact) => contact.jid === person.lid && contact.phoneNumber === null);
+    await phone.sendText(person.lid, 'by lid', { addressing: 'lid' });
+    await byLid;
+    await store.flushed(SESSION);
+    const byPhone = told((contact) => contact.jid === person.jid && contact.lid === null);
+    await phone.sendText(person.pn, 'by phone', { addressing: 'pn' });
+    await byPhone;
+    await store.flushed(SESSION);
+    expect((await bookRows()).map(({ jid, lid }) => ({ jid, lid }))).toEqual([
+      { jid: person.jid, lid: person.lid },
+    ]);
+
+    const { body } = await grab('grab-contacts');
+    expect(
+      body.contacts.filter((item) => item.id === person.jid || item.id === person.lid),
+    ).toEqual([expect.objectContaining({ id: person.jid, phone: person.pn })]);
+    expect(await contacts().countBy({ sessionId: SESSION, contactId: person.lid })).toBe(0);
+    expect(await contacts().countBy({ sessionId: SESSION, contactId: person.jid })).toBe(1);
+    // The grab resolved nothing away: the address book still knows the LID
+    expect((await bookRows()).map(({ jid, lid }) => ({ jid, lid }))).toEqual([
+      { jid: person.jid, lid: person.lid },
+    ]);
   });
 
   it('fetches profile pictures when asked: long signed URLs, stored whole', async () => {
@@ -245,20 +291,34 @@ describe(`address book: LIDs, pictures, restarts, auto-sync, timeouts (${testTie
 
   it('keeps a history sync that arrived just before a shutdown, after the restart', async () => {
     const BURST = 'sync-burst';
-    const COUNT = 3000; // six batches of 500
+    const COUNT = 5000; // ten batches of 500
     const qr = nextSessionEvent<SessionQrEvent>(gateway, SessionEvents.Qr, BURST);
-    const history = nextEmitted<ContactsChangedEvent>(
-      gateway.app.get(EventEmitter2),
-      AddressBookEvents.ContactsChanged,
-      (event) =>
-        event.sessionId === BURST && event.source === 'history' && event.contacts.length >= COUNT,
-      30_000,
+    // Shut down the moment the history sync is queued (SIGTERM does the same app.close()): the
+    // close starts before the first batch is written, so without the flush before the database
+    // closes the batches still queued are lost (MySQL; better-sqlite3 writes synchronously, so
+    // there the queue drains in one go before the close gets further)
+    const events = gateway.app.get(EventEmitter2);
+    const closing = new Promise<{ received: ContactsChangedEvent; closed: Promise<void> }>(
+      (resolve) => {
+        const listener = (event: ContactsChangedEvent): void => {
+          if (
+            event.sessionId === BURST &&
+            event.source === 'history' &&
+            event.contacts.length >= COUNT
+          ) {
+            events.off(AddressBookEvents.ContactsChanged, listener);
+            resolve({ received: event, closed: gateway.close() });
+          }
+        };
+        events.on(AddressBookEvents.ContactsChanged, listener);
+      },
     );
     expect((await gateway.post('/sessions', { sessionId: BURST })).status).toBe(201);
-    const burst = await sim.scan((await qr).qr, { contacts: COUNT, groups: 0 });
-    const received = await history;
-    // Shut down as soon as the history sync is queued (SIGTERM does the same app.close())
-    await gateway.close();
+    const [burst, { received, closed }] = await Promise.all([
+      sim.scan((await qr).qr, { contacts: COUNT, groups: 0 }),
+      closing,
+    ]);
+    await closed;
     gateway = await startGateway(sim, {}, db);
     const stored = await book().findBy({ sessionId: BURST });
     const jids = new Set(stored.map((row) => row.jid));

@@ -8,8 +8,8 @@ import { WaDirectory } from '../../whatsapp/address-book/wa-directory';
 import type { WhatsappSessionEntity } from '../../whatsapp/whatsapp-session.entity';
 import { AddressBookReader, type KnownPerson } from '../address-book/address-book.reader';
 import { GrabTimedOut, WhatsappUnavailable } from '../contacts-errors';
-import { writeContacts } from '../storage/contact-writer';
-import { writeMemberships } from '../storage/membership-writer';
+import { readStoredContacts, writeContacts } from '../storage/contact-writer';
+import { readStoredMemberships, writeMemberships } from '../storage/membership-writer';
 import { ConnectedSession } from './connected-session';
 import {
   GrabEvents,
@@ -84,6 +84,15 @@ export class ContactsGrabberService {
       const result = await work;
       return [result, Math.round(performance.now() - started)];
     };
+    // What is stored is read once, while WhatsApp answers (the session write lock is held, so
+    // nothing else writes these rows until the grab commits)
+    const storedRows = Promise.all([
+      readStoredContacts(this.dataSource.manager, sessionId),
+      scope === 'contacts'
+        ? Promise.resolve(undefined)
+        : readStoredMemberships(this.dataSource.manager, sessionId),
+    ]);
+    storedRows.catch(() => undefined);
     const [[groups, groupsMs], [people, peopleMs]] = await Promise.all([
       timed(scope === 'contacts' ? Promise.resolve([]) : this.fetchGroups(sessionId)),
       timed(
@@ -117,11 +126,17 @@ export class ContactsGrabberService {
       rows.addPerson(person, pictures);
     }
     const writes = rows.writes;
+    const [storedContacts, storedMemberships] = await storedRows;
     const fetched = performance.now();
     this.progress(sessionId, 'saving', 0, writes.length);
     const counts = await this.dataSource.transaction(async (manager) => {
-      const written = await writeContacts(manager, sessionId, writes, grabbedAt, (done) =>
-        this.progress(sessionId, 'saving', done, writes.length),
+      const written = await writeContacts(
+        manager,
+        sessionId,
+        writes,
+        grabbedAt,
+        (done) => this.progress(sessionId, 'saving', done, writes.length),
+        storedContacts,
       );
       if (scope !== 'contacts') {
         await writeMemberships(
@@ -129,6 +144,7 @@ export class ContactsGrabberService {
           sessionId,
           groups.map((group) => group.id),
           rows.memberships,
+          storedMemberships,
         );
       }
       errors.push(...written.failed);

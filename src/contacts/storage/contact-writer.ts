@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { CONTACT_VIEW_COLUMNS } from '../dto/contact-views';
 import { batchSize, chunks, selectByKeys, upsertRows, type SqlValue } from './bulk-sql';
 
 /** The `contacts` columns a grab writes (the rest keep their defaults). */
@@ -29,6 +30,30 @@ export interface WriteResult {
 
 type Comparable = string | number | null;
 
+/** A session's stored `contacts` rows by contact id (the columns a grab writes), read once. */
+export type StoredContacts = Map<string, Record<string, unknown>>;
+
+/** The columns a grab writes: `name` to `profile_picture` of the table. */
+const STORED_COLUMNS = CONTACT_VIEW_COLUMNS.slice(
+  CONTACT_VIEW_COLUMNS.indexOf('name'),
+  CONTACT_VIEW_COLUMNS.indexOf('profile_picture') + 1,
+);
+
+/**
+ * Every stored row of the session in one read, to compare a grab's rows against without a read
+ * per batch (a grab reads it while its groups are still being fetched).
+ */
+export async function readStoredContacts(
+  manager: EntityManager,
+  sessionId: string,
+): Promise<StoredContacts> {
+  const rows = await manager.query<Record<string, unknown>[]>(
+    `SELECT contact_id, ${STORED_COLUMNS.join(', ')} FROM contacts WHERE session_id = ?`,
+    [sessionId],
+  );
+  return new Map(rows.map((row) => [String(row.contact_id), row]));
+}
+
 const comparable = (value: unknown): Comparable => {
   if (value === undefined || value === null) {
     return null;
@@ -56,18 +81,32 @@ export async function writeContacts(
   writes: ContactWrite[],
   grabbedAt: Date,
   onProgress: (done: number) => void = () => undefined,
+  prefetched?: StoredContacts,
 ): Promise<WriteResult> {
   const result: WriteResult = { saved: 0, updated: 0, failed: [] };
-  const [{ stored, lids }] = await manager.query<
-    { stored: number | string; lids: number | string | null }[]
-  >(
-    "SELECT COUNT(*) AS stored, SUM(CASE WHEN contact_id LIKE '%@lid' THEN 1 ELSE 0 END) AS lids FROM contacts WHERE session_id = ?",
-    [sessionId],
-  );
+  let image = prefetched;
+  let empty: boolean;
+  let lids: number;
+  if (image) {
+    empty = image.size === 0;
+    lids = [...image.keys()].filter((id) => id.endsWith('@lid')).length;
+  } else {
+    const [counted] = await manager.query<
+      { stored: number | string; lids: number | string | null }[]
+    >(
+      "SELECT COUNT(*) AS stored, SUM(CASE WHEN contact_id LIKE '%@lid' THEN 1 ELSE 0 END) AS lids FROM contacts WHERE session_id = ?",
+      [sessionId],
+    );
+    empty = Number(counted.stored) === 0;
+    lids = Number(counted.lids ?? 0);
+  }
   // A first grab (nothing stored) needs no comparison, and no LID rows means nothing to merge
-  const empty = Number(stored) === 0;
-  const rekeyed =
-    Number(lids ?? 0) > 0 ? await mergeLidRows(manager, sessionId, writes) : new Set<string>();
+  const merged = lids > 0 ? await mergeLidRows(manager, sessionId, writes) : undefined;
+  const rekeyed = merged?.renamed ?? new Set<string>();
+  if (merged?.touched) {
+    // Rows were renamed or removed since the prefetch: compare against what is stored now
+    image = undefined;
+  }
   const bySignature = new Map<string, ContactWrite[]>();
   for (const write of writes) {
     const signature = Object.keys(write.values).sort().join(',');
@@ -83,20 +122,22 @@ export async function writeContacts(
     const columns = signature ? (signature.split(',') as ContactColumn[]) : [];
     const allColumns = ['session_id', 'contact_id', ...columns, 'grabbed_at'];
     for (const batch of chunks(group, batchSize(allColumns.length))) {
-      const stored = new Map(
-        empty
-          ? []
-          : (
-              await selectByKeys<Record<string, unknown>>(
-                manager,
-                'contacts',
-                ['contact_id', ...columns],
-                sessionId,
-                'contact_id',
-                batch.map((write) => write.contactId),
-              )
-            ).map((row) => [String(row.contact_id), row]),
-      );
+      const stored: StoredContacts =
+        image ??
+        new Map(
+          empty
+            ? []
+            : (
+                await selectByKeys<Record<string, unknown>>(
+                  manager,
+                  'contacts',
+                  ['contact_id', ...columns],
+                  sessionId,
+                  'contact_id',
+                  batch.map((write) => write.contactId),
+                )
+              ).map((row) => [String(row.contact_id), row]),
+        );
       const fresh: ContactWrite[] = [];
       const changed: ContactWrite[] = [];
       for (const write of batch) {
@@ -158,13 +199,13 @@ export async function writeContacts(
 /**
  * Rows stored under a LID (when the phone number was unknown) become the row of the phone JID
  * once it is known: renamed when there is none yet, removed when there is. Memberships follow.
- * Returns the phone JIDs whose row was renamed (reported as updated).
+ * Returns the phone JIDs whose row was renamed (reported as updated), and whether any row moved.
  */
 async function mergeLidRows(
   manager: EntityManager,
   sessionId: string,
   writes: ContactWrite[],
-): Promise<Set<string>> {
+): Promise<{ renamed: Set<string>; touched: boolean }> {
   const byLid = new Map(
     writes
       .filter((write) => write.lid && write.lid !== write.contactId)
@@ -172,7 +213,7 @@ async function mergeLidRows(
   );
   const renamed = new Set<string>();
   if (byLid.size === 0) {
-    return renamed;
+    return { renamed, touched: false };
   }
   const lidRows = await selectByKeys<{ contact_id: string }>(
     manager,
@@ -183,7 +224,7 @@ async function mergeLidRows(
     [...byLid.keys()],
   );
   if (lidRows.length === 0) {
-    return renamed;
+    return { renamed, touched: false };
   }
   const targets = lidRows.map((row) => byLid.get(row.contact_id) as string);
   const taken = new Set(
@@ -222,5 +263,5 @@ async function mergeLidRows(
       [jid, sessionId, lid],
     );
   }
-  return renamed;
+  return { renamed, touched: true };
 }
