@@ -13,6 +13,7 @@ import { MulterModule } from '@nestjs/platform-express';
 import { AppConfig } from '../config/app-config';
 import { MediaSource } from './media-source.service';
 import { MessageComposer } from './message-composer.service';
+import { MessageMedia } from './message-media.service';
 import { MessageQueries } from './message-queries.service';
 import { MessagingService } from './messaging.service';
 import { RecipientResolver } from './recipient-resolver.service';
@@ -47,6 +48,7 @@ import { V1MessagingController } from './v1-messaging.controller';
     MessageStore,
     ChatPresenceStore,
     MessageQueries,
+    MessageMedia,
     SessionGate,
     RecipientResolver,
     MediaSource,
