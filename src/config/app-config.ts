@@ -225,6 +225,10 @@ class EnvironmentSchema {
   @Max(20)
   MEDIA_FETCH_MAX_REDIRECTS = 3;
 
+  @Transform(trimmed)
+  @IsIn(['true', 'false', '1', '0'], { message: 'must be true or false' })
+  MEDIA_URL_ALLOW_PRIVATE = 'false';
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http:// or https:// URL' })
@@ -341,6 +345,8 @@ export interface MediaConfig {
   /** An http(s) download that takes longer fails. */
   fetchTimeoutMs: number;
   maxRedirects: number;
+  /** Media URLs may reach loopback, private, link-local and unique-local addresses. */
+  allowPrivateUrls: boolean;
 }
 
 export interface AccessConfig {
@@ -475,6 +481,8 @@ export class AppConfig {
         maxBytes: env.MEDIA_MAX_BYTES,
         fetchTimeoutMs: env.MEDIA_FETCH_TIMEOUT_MS,
         maxRedirects: env.MEDIA_FETCH_MAX_REDIRECTS,
+        allowPrivateUrls:
+          env.MEDIA_URL_ALLOW_PRIVATE === 'true' || env.MEDIA_URL_ALLOW_PRIVATE === '1',
       },
     };
     this.contacts = {
