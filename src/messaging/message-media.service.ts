@@ -1,6 +1,10 @@
 import { Injectable, StreamableFile } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { In, Repository } from 'typeorm';
+import { AppConfig } from '../config/app-config';
 import { currentSessionFilter } from '../access/request-principal';
 import { MediaDownloader, MediaUnavailable } from '../whatsapp/media-downloader';
 import { MessageEntity } from './entities/message.entity';
@@ -21,26 +25,47 @@ export function contentDisposition(fileName: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
 }
 
-function fileNameOf(row: MessageEntity, mimetype: string): string {
-  if (row.mediaFileName) {
-    return row.mediaFileName.replace(/[\\/\r\n]/g, '_');
-  }
-  const subtype = /^[^/]+\/([a-z0-9]+)/i.exec(mimetype)?.[1]?.toLowerCase();
+/** `<message id>.<subtype>`: a file name made of safe characters only. */
+function plainFileName(messageId: string, mimetype: string | null): string {
+  const subtype = mimetype ? /^[^/]+\/([a-z0-9]+)/i.exec(mimetype)?.[1]?.toLowerCase() : undefined;
   const extension =
     subtype && subtype !== 'octet' ? `.${subtype === 'jpeg' ? 'jpg' : subtype}` : '';
-  return `${row.messageId.replace(/[^A-Za-z0-9_-]/g, '_')}${extension}`;
+  return `${messageId.replace(/[^A-Za-z0-9_-]/g, '_')}${extension}`;
+}
+
+function fileNameOf(row: MessageEntity, mimetype: string): string {
+  return row.mediaFileName
+    ? row.mediaFileName.replace(/[\\/\r\n]/g, '_')
+    : plainFileName(row.messageId, mimetype);
+}
+
+/** Where auto-download (MEDIA_AUTO_DOWNLOAD) keeps a message's media: MEDIA_DIR/received/<session>/. */
+export function savedMediaPath(
+  dir: string,
+  sessionId: string,
+  messageId: string,
+  mimetype: string | null,
+): string {
+  const session = sessionId.replace(/[^A-Za-z0-9_-]/g, '_');
+  return join(dir, 'received', session, plainFileName(messageId, mimetype));
 }
 
 /**
  * `GET /api/v1/messages/:id/media`: the stored message's media, fetched from WhatsApp and
- * decrypted as it streams (nothing is kept on disk). `:id` is the row id of `/api/v1/messages`.
+ * decrypted as it streams; or the copy auto-download saved (which outlives WhatsApp's). `:id` is
+ * the row id of `/api/v1/messages`.
  */
 @Injectable()
 export class MessageMedia {
   constructor(
     @InjectRepository(MessageEntity) private readonly messages: Repository<MessageEntity>,
     private readonly downloader: MediaDownloader,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.dir = config.messaging.media.dir;
+  }
+
+  private readonly dir: string;
 
   async file(id: string): Promise<StreamableFile> {
     const visible = currentSessionFilter();
@@ -54,6 +79,19 @@ export class MessageMedia {
     }
     if (!row.mediaDownload) {
       throw new MessageHasNoMedia(id);
+    }
+    const mimetype =
+      row.mediaMimetype && MIMETYPE.test(row.mediaMimetype)
+        ? row.mediaMimetype
+        : 'application/octet-stream';
+    const file = { type: mimetype, disposition: contentDisposition(fileNameOf(row, mimetype)) };
+    const saved = savedMediaPath(this.dir, row.sessionId, row.messageId, row.mediaMimetype);
+    const size = await stat(saved).then(
+      (found) => (found.isFile() ? found.size : undefined),
+      () => undefined,
+    );
+    if (size !== undefined) {
+      return new StreamableFile(createReadStream(saved), { ...file, length: size });
     }
     let stream;
     try {
@@ -69,14 +107,6 @@ export class MessageMedia {
         ? new MediaExpired(id, error.message)
         : new MediaUnreachable(id, error.message);
     }
-    const mimetype =
-      row.mediaMimetype && MIMETYPE.test(row.mediaMimetype)
-        ? row.mediaMimetype
-        : 'application/octet-stream';
-    return new StreamableFile(stream, {
-      type: mimetype,
-      length: row.mediaFileLength ?? undefined,
-      disposition: contentDisposition(fileNameOf(row, mimetype)),
-    });
+    return new StreamableFile(stream, { ...file, length: row.mediaFileLength ?? undefined });
   }
 }

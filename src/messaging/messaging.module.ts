@@ -13,6 +13,7 @@ import { MulterModule } from '@nestjs/platform-express';
 import { AppConfig } from '../config/app-config';
 import { MediaSource } from './media-source.service';
 import { MessageComposer } from './message-composer.service';
+import { MediaAutoDownload } from './media-auto-download.service';
 import { MessageMedia } from './message-media.service';
 import { MessageQueries } from './message-queries.service';
 import { MessagingService } from './messaging.service';
@@ -49,6 +50,7 @@ import { V1MessagingController } from './v1-messaging.controller';
     ChatPresenceStore,
     MessageQueries,
     MessageMedia,
+    MediaAutoDownload,
     SessionGate,
     RecipientResolver,
     MediaSource,

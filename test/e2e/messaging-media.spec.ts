@@ -1,15 +1,26 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import type { Socket } from 'socket.io-client';
 import type { Repository } from 'typeorm';
 import { MessageEntity } from '../../src/messaging/entities/message.entity';
 import type { ReceivedMessage, SimAccount, WaSimulator } from '../wa-sim';
-import { Body, json, useLinkedGateway } from '../support/messaging-harness';
+import { Body, json, linkSession, useLinkedGateway } from '../support/messaging-harness';
+import { nextEmitted, type Listenable } from '../support/next-emitted';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import {
+  MEDIA_SAVED_EVENT,
+  type MediaSavedEvent,
+} from '../../src/messaging/media-auto-download.service';
 import { emitWithAck, nextEvent } from '../support/socket-client';
 import type { TestApp } from '../support/test-app';
 import { testTier } from '../support/test-database';
 
 const SESSION = 'media-1';
+/** The session MEDIA_AUTO_DOWNLOAD names. */
+const SAVING_SESSION = 'media-saved';
 
 /** A 2×2 PNG (not a thumbnail-sized constant: bytes are compared). */
 const PNG = Buffer.from(
@@ -39,7 +50,12 @@ interface Received {
  * sends is downloaded by the gateway on GET /api/v1/messages/:id/media.
  */
 describe(`media over WhatsApp, both ways (${testTier()})`, () => {
-  const fixture = useLinkedGateway(SESSION);
+  const mediaDir = mkdtempSync(join(tmpdir(), 'media-auto-'));
+  const fixture = useLinkedGateway(SESSION, {
+    MEDIA_DIR: mediaDir,
+    MEDIA_AUTO_DOWNLOAD: SAVING_SESSION,
+  });
+  afterAll(() => rmSync(mediaDir, { recursive: true, force: true }));
   let sim: WaSimulator;
   let gateway: TestApp;
   let account: SimAccount;
@@ -231,6 +247,56 @@ describe(`media over WhatsApp, both ways (${testTier()})`, () => {
         message: `The media of message ${row.id} could not be downloaded`,
         error: "WhatsApp's media server could not be reached",
       });
+    });
+
+    it('auto-downloads inbound media of the sessions MEDIA_AUTO_DOWNLOAD names, served after WhatsApp dropped it', async () => {
+      const { account: saving } = await linkSession(gateway, sim, SAVING_SESSION);
+      // EventEmitter2's typings are wider than Listenable's; it has on/off all the same
+      const bus: Listenable = gateway.app.get<EventEmitter2, Listenable>(EventEmitter2);
+      const from = saving.contacts[0].pn;
+      const savedEvent = nextEmitted<MediaSavedEvent>(
+        bus,
+        MEDIA_SAVED_EVENT,
+        (e) => e.sessionId === SAVING_SESSION,
+        15_000,
+      );
+      const sent = await saving.sendMedia(from, {
+        type: 'image',
+        data: PNG,
+        mimetype: 'image/png',
+      });
+      const saved = await savedEvent;
+      expect(saved).toEqual({
+        sessionId: SAVING_SESSION,
+        messageId: sent.id,
+        path: join(mediaDir, 'received', SAVING_SESSION, `${sent.id}.png`),
+      });
+      expect(readFileSync(saved.path!).equals(PNG)).toBe(true);
+
+      sim.media.expire(sent.message.imageMessage!.directPath!);
+      const [row] = (
+        await json<StoredMessage[]>(await gateway.request(`/api/v1/messages?message_id=${sent.id}`))
+      ).data;
+      const response = await gateway.request(`/api/v1/messages/${row.id}/media`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-length')).toBe(String(PNG.length));
+      expect(Buffer.from(await response.arrayBuffer()).equals(PNG)).toBe(true);
+
+      // a session not named saves nothing
+      const unsaved = await account.sendMedia(contact.pn, {
+        type: 'image',
+        data: PNG,
+        mimetype: 'image/png',
+        caption: 'not kept',
+      });
+      await nextEvent<Received>(
+        socket,
+        'message_received',
+        (e: Received) => e.message.id === unsaved.id,
+      );
+      expect(() => readFileSync(join(mediaDir, 'received', SESSION, `${unsaved.id}.png`))).toThrow(
+        /ENOENT/,
+      );
     });
   });
 });
