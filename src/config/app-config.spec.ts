@@ -155,8 +155,23 @@ describe('AppConfig', () => {
         fetchTimeoutMs: 30_000,
         maxBytes: 16 * 1024 * 1024,
         maxRedirects: 3,
+        allowPrivateUrls: false,
+        autoDownload: [],
       },
     });
+    expect(AppConfig.fromEnv({ MEDIA_URL_ALLOW_PRIVATE: 'true' }).messaging.media).toMatchObject({
+      allowPrivateUrls: true,
+    });
+    expect(
+      AppConfig.fromEnv({ MEDIA_AUTO_DOWNLOAD: 'sales, support' }).messaging.media.autoDownload,
+    ).toEqual(['sales', 'support']);
+    expect(AppConfig.fromEnv({ MEDIA_AUTO_DOWNLOAD: '*' }).messaging.media.autoDownload).toEqual([
+      '*',
+    ]);
+    expect(problemsOf({ MEDIA_AUTO_DOWNLOAD: '../etc' })[0]).toMatch(/^MEDIA_AUTO_DOWNLOAD /);
+    expect(problemsOf({ MEDIA_URL_ALLOW_PRIVATE: 'maybe' })[0]).toMatch(
+      /^MEDIA_URL_ALLOW_PRIVATE must be true or false/,
+    );
     expect(
       AppConfig.fromEnv({
         SEND_MIN_INTERVAL_MS: '0',

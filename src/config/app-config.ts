@@ -225,6 +225,16 @@ class EnvironmentSchema {
   @Max(20)
   MEDIA_FETCH_MAX_REDIRECTS = 3;
 
+  @Transform(trimmed)
+  @IsIn(['true', 'false', '1', '0'], { message: 'must be true or false' })
+  MEDIA_URL_ALLOW_PRIVATE = 'false';
+
+  @Transform(trimmed)
+  @Matches(/^(\*|[A-Za-z0-9_-]+(\s*,\s*[A-Za-z0-9_-]+)*)?$/, {
+    message: 'must be empty, * or a comma-separated list of session ids',
+  })
+  MEDIA_AUTO_DOWNLOAD = '';
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'must be an http:// or https:// URL' })
@@ -341,6 +351,10 @@ export interface MediaConfig {
   /** An http(s) download that takes longer fails. */
   fetchTimeoutMs: number;
   maxRedirects: number;
+  /** Media URLs may reach loopback, private, link-local and unique-local addresses. */
+  allowPrivateUrls: boolean;
+  /** Sessions whose inbound media is saved under `dir`/received at once (`*`: all). */
+  autoDownload: string[];
 }
 
 export interface AccessConfig {
@@ -475,6 +489,11 @@ export class AppConfig {
         maxBytes: env.MEDIA_MAX_BYTES,
         fetchTimeoutMs: env.MEDIA_FETCH_TIMEOUT_MS,
         maxRedirects: env.MEDIA_FETCH_MAX_REDIRECTS,
+        allowPrivateUrls:
+          env.MEDIA_URL_ALLOW_PRIVATE === 'true' || env.MEDIA_URL_ALLOW_PRIVATE === '1',
+        autoDownload: env.MEDIA_AUTO_DOWNLOAD.split(',')
+          .map((id) => id.trim())
+          .filter(Boolean),
       },
     };
     this.contacts = {

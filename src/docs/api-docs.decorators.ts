@@ -38,6 +38,14 @@ const ERROR_EXAMPLES: Record<number, { description: string; example: object }> =
     description: 'Body too large',
     example: { success: false, message: 'Request body too large' },
   },
+  410: {
+    description: 'Gone (the media expired on WhatsApp)',
+    example: {
+      success: false,
+      message: 'The media of message 42 can no longer be downloaded',
+      error: 'The media is no longer on WhatsApp (expired or deleted)',
+    },
+  },
   429: { description: 'Rate limited', example: { success: false, message: 'Too many requests' } },
   500: {
     description: 'Unexpected error (details are logged under the error id)',
@@ -45,6 +53,14 @@ const ERROR_EXAMPLES: Record<number, { description: string; example: object }> =
       success: false,
       message: 'Internal server error',
       error_id: '3f0c6c2e-6a0e-4f57-9a43-0c1f5d1e2b7a',
+    },
+  },
+  502: {
+    description: "WhatsApp's media server failed or could not be reached",
+    example: {
+      success: false,
+      message: 'The media of message 42 could not be downloaded',
+      error: "WhatsApp's media server could not be reached",
     },
   },
   503: {

@@ -1,12 +1,13 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { fileTypeFromBuffer } from 'file-type';
 import { constants } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
-import { request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import { DomainError } from '../common/errors/domain-errors';
 import { AppConfig, MediaConfig } from '../config/app-config';
 import { BadSendRequest } from './messaging-errors';
+import { publicOnlyAgent } from './public-address-guard';
 
 /** A file given to a send: its bytes, and what its source said about it. */
 export interface LoadedMedia {
@@ -77,16 +78,24 @@ function mimetypeOf(header: string | string[] | undefined): string | undefined {
 
 /**
  * Where outbound media comes from: a data URL or base64, an http(s) URL (size-limited, with a
- * timeout and few redirects), a multipart upload, or a path inside `MEDIA_DIR` only: anything
+ * timeout and few redirects; never to a private, loopback or link-local address unless
+ * MEDIA_URL_ALLOW_PRIVATE), a multipart upload, or a path inside `MEDIA_DIR` only: anything
  * that resolves outside it (`..`, an absolute path elsewhere, a symlink) is a 400 and nothing is
  * read. Larger than `MEDIA_MAX_BYTES` is a 413, whatever the source.
  */
 @Injectable()
-export class MediaSource {
+export class MediaSource implements OnModuleDestroy {
   private readonly config: MediaConfig;
+  /** Refuses private targets (SSRF), unless MEDIA_URL_ALLOW_PRIVATE. */
+  private readonly dispatcher: Dispatcher | undefined;
 
   constructor(config: AppConfig) {
     this.config = config.messaging.media;
+    this.dispatcher = this.config.allowPrivateUrls ? undefined : publicOnlyAgent();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.dispatcher?.close();
   }
 
   get maxBytes(): number {
@@ -213,6 +222,7 @@ export class MediaSource {
         headersTimeout: fetchTimeoutMs,
         bodyTimeout: fetchTimeoutMs,
         signal,
+        dispatcher: this.dispatcher,
       });
     } catch (error) {
       throw bad(this.fetchFailure(error, signal));
@@ -259,6 +269,9 @@ export class MediaSource {
 
   private fetchFailure(error: unknown, signal: AbortSignal): string {
     const code = (error as { code?: string }).code ?? '';
+    if (code === 'ERR_MEDIA_PRIVATE_ADDRESS') {
+      return `${(error as Error).message}: refused (set MEDIA_URL_ALLOW_PRIVATE=true to allow such targets)`;
+    }
     if (signal.aborted || /TIMEOUT/.test(code)) {
       return `the media URL did not answer within ${this.config.fetchTimeoutMs} ms`;
     }

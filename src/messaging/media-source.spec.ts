@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppConfig } from '../config/app-config';
+import { isPrivateAddress } from './public-address-guard';
 import { DomainError } from '../common/errors/domain-errors';
 import { decodeBase64, MediaSource } from './media-source.service';
 
@@ -51,6 +52,8 @@ describe('MediaSource', () => {
         MEDIA_MAX_BYTES: '1024',
         MEDIA_FETCH_TIMEOUT_MS: '300',
         MEDIA_FETCH_MAX_REDIRECTS: '2',
+        // the test server listens on 127.0.0.1
+        MEDIA_URL_ALLOW_PRIVATE: 'true',
       }),
     );
     server = createServer((request, response) => {
@@ -186,6 +189,64 @@ describe('MediaSource', () => {
     it('reports an error status and other schemes with 400', async () => {
       expect((await failure(source.load(`${base}/missing`))).text).toMatch(/HTTP 404/);
       expect((await failure(source.load('ftp://example.com/a.png'))).status).toBe(400);
+    });
+  });
+
+  describe('private targets (SSRF), refused by default', () => {
+    let guarded: MediaSource;
+    beforeAll(() => {
+      guarded = new MediaSource(AppConfig.fromEnv({ MEDIA_FETCH_TIMEOUT_MS: '2000' }));
+    });
+    afterAll(() => guarded.onModuleDestroy());
+
+    it.each([
+      ['a loopback IP', () => `${base}/dot.png`, '127.0.0.1'],
+      [
+        'a name that resolves to loopback',
+        () => base.replace('127.0.0.1', 'localhost') + '/dot.png',
+        /127\.0\.0\.1|::1/,
+      ],
+      ['IPv6 loopback', () => 'http://[::1]:9/dot.png', '::1'],
+      [
+        'cloud metadata (link-local)',
+        () => 'http://169.254.169.254/latest/meta-data/',
+        '169.254.169.254',
+      ],
+      ['a private network address', () => 'http://10.1.2.3/a.png', '10.1.2.3'],
+      ['a unique-local IPv6 address', () => 'http://[fd00::1]/a.png', 'fd00::1'],
+    ])('refuses %s with 400, before anything is requested', async (_what, url, address) => {
+      const { status, text } = await failure(guarded.load(url()));
+      expect(status).toBe(400);
+      expect(text).toMatch(address);
+      expect(text).toMatch(/private, loopback or link-local.*MEDIA_URL_ALLOW_PRIVATE=true/);
+      expect(served).toBe(0);
+    });
+
+    it('classifies addresses', () => {
+      const privateOnes = [
+        '127.0.0.1',
+        '10.0.0.1',
+        '172.16.5.4',
+        '192.168.1.1',
+        '169.254.169.254',
+        '100.64.0.1',
+        '0.0.0.0',
+        '::1',
+        '::',
+        'fd12::1',
+        'fe80::1',
+        '::ffff:127.0.0.1',
+        '::ffff:10.0.0.1',
+      ];
+      const publicOnes = [
+        '8.8.8.8',
+        '1.1.1.1',
+        '172.32.0.1',
+        '2001:4860:4860::8888',
+        '::ffff:8.8.8.8',
+      ];
+      expect(privateOnes.filter((address) => !isPrivateAddress(address))).toEqual([]);
+      expect(publicOnes.filter(isPrivateAddress)).toEqual([]);
     });
   });
 

@@ -65,3 +65,25 @@ export class SendTimedOut extends DomainError {
     super(HttpStatus.GATEWAY_TIMEOUT, `The message could not be sent within ${ms} ms`);
   }
 }
+
+export class MessageHasNoMedia extends DomainError {
+  constructor(readonly messageId: string) {
+    super(HttpStatus.NOT_FOUND, `Message ${messageId} has no media`);
+  }
+}
+
+export class MediaExpired extends DomainError {
+  constructor(messageId: string, reason: string) {
+    super(HttpStatus.GONE, `The media of message ${messageId} can no longer be downloaded`, reason);
+  }
+}
+
+export class MediaUnreachable extends DomainError {
+  constructor(messageId: string, reason: string) {
+    super(
+      HttpStatus.BAD_GATEWAY,
+      `The media of message ${messageId} could not be downloaded`,
+      reason,
+    );
+  }
+}

@@ -13,6 +13,8 @@ import { MulterModule } from '@nestjs/platform-express';
 import { AppConfig } from '../config/app-config';
 import { MediaSource } from './media-source.service';
 import { MessageComposer } from './message-composer.service';
+import { MediaAutoDownload } from './media-auto-download.service';
+import { MessageMedia } from './message-media.service';
 import { MessageQueries } from './message-queries.service';
 import { MessagingService } from './messaging.service';
 import { RecipientResolver } from './recipient-resolver.service';
@@ -47,6 +49,8 @@ import { V1MessagingController } from './v1-messaging.controller';
     MessageStore,
     ChatPresenceStore,
     MessageQueries,
+    MessageMedia,
+    MediaAutoDownload,
     SessionGate,
     RecipientResolver,
     MediaSource,

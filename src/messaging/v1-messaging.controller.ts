@@ -1,5 +1,5 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, Query, StreamableFile } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { paged, PagedEnvelope } from '../common/http/envelope';
 import { ApiEnvelope } from '../docs/api-envelope.decorator';
 import { ApiErrors, ApiKeyAuth } from '../docs/api-docs.decorators';
@@ -9,6 +9,7 @@ import {
   V1MessageStatusesQueryDto,
 } from './dto/v1-messaging-query.dto';
 import { V1ChatPresenceDto, V1MessageDto, V1MessageStatusDto } from './dto/v1-messaging-view.dto';
+import { MessageMedia } from './message-media.service';
 import { MessageQueries } from './message-queries.service';
 
 /** Seed 003's event store: stored messages, delivery/read statuses and typing presences. */
@@ -16,7 +17,10 @@ import { MessageQueries } from './message-queries.service';
 @ApiKeyAuth()
 @Controller('api/v1')
 export class V1MessagingController {
-  constructor(private readonly queries: MessageQueries) {}
+  constructor(
+    private readonly queries: MessageQueries,
+    private readonly media: MessageMedia,
+  ) {}
 
   @Get('messages')
   @ApiOperation({ summary: 'Stored messages, newest first (filters: user_token, chat_jid, ...)' })
@@ -29,6 +33,28 @@ export class V1MessagingController {
   async messages(@Query() query: V1MessagesQueryDto): Promise<PagedEnvelope<V1MessageDto>> {
     const { data, meta } = await this.queries.messagePage(query);
     return paged('Messages retrieved successfully', data, meta);
+  }
+
+  @Get('messages/:rowId/media')
+  @ApiOperation({
+    summary:
+      "A stored message's image, video, audio or document, downloaded from WhatsApp and decrypted",
+    description:
+      'Streams the file with its Content-Type, Content-Length and a Content-Disposition with its file name. WhatsApp keeps media for a limited time: older media answers 410.',
+  })
+  @ApiParam({
+    name: 'rowId',
+    description: "The message's row id: `id` in GET /api/v1/messages",
+    example: '42',
+  })
+  @ApiProduces('application/octet-stream', 'image/*', 'video/*', 'audio/*')
+  @ApiOkResponse({
+    description: 'The decrypted file',
+    content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+  })
+  @ApiErrors(404, 410, 502)
+  async mediaFile(@Param('rowId') rowId: string): Promise<StreamableFile> {
+    return this.media.file(rowId);
   }
 
   @Get('message-statuses')

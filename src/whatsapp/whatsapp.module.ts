@@ -4,12 +4,14 @@ import { MetricsModule } from '../metrics/metrics.module';
 import { WhatsappSessionEntity } from './whatsapp-session.entity';
 import { AuthKeyEntity } from './auth-key.entity';
 import { BaileysMessageFeed } from './baileys/baileys-message-feed';
+import { BaileysMediaDownloader } from './baileys/baileys-media-downloader';
 import { BaileysMessenger } from './baileys/baileys-messenger';
 import { BaileysSessionManager } from './baileys/baileys-session-manager';
 import { AddressBookFeed } from './baileys/address-book-feed';
 import { BaileysDirectory } from './baileys/baileys-directory';
 import { BaileysSocketHub } from './baileys/socket-hub';
 import { WaDirectory } from './address-book/wa-directory';
+import { MediaDownloader } from './media-downloader';
 import { Messenger } from './messenger';
 import { SessionManager } from './session-manager';
 import { SessionMetrics } from './session-metrics';
@@ -27,6 +29,7 @@ import { SessionRecords } from './session-records';
     { provide: WaDirectory, useClass: BaileysDirectory },
     BaileysMessageFeed,
     { provide: Messenger, useClass: BaileysMessenger },
+    { provide: MediaDownloader, useClass: BaileysMediaDownloader },
   ],
   exports: [
     SessionManager,
@@ -34,6 +37,7 @@ import { SessionRecords } from './session-records';
     BaileysSocketHub,
     WaDirectory,
     Messenger,
+    MediaDownloader,
     BaileysMessageFeed,
   ],
 })

@@ -114,6 +114,32 @@ describe('dashboard in a real browser', () => {
     await screenshot('sent-read');
   });
 
+  it('sends an image from the page that the simulator receives byte-equal', async () => {
+    const contact = account.contacts[0];
+    // a 2×2 PNG
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAFklEQVR42mP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    await page.getByLabel('To (number or group JID)').fill(contact.pn);
+    await page.locator('#send-type').selectOption('image');
+    await page.locator('#send-file').setInputFiles({
+      name: 'pixel.png',
+      mimeType: 'image/png',
+      buffer: png,
+    });
+    await page.getByLabel('Message (caption for media)').fill('A picture from the dashboard');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    const arrived = await account.waitForMessage(
+      (m) => m.media?.type === 'image' && m.text === 'A picture from the dashboard',
+    );
+    expect(arrived.media).toMatchObject({ mimetype: 'image/png' });
+    expect(arrived.media?.data?.equals(png)).toBe(true);
+    await page.locator(`tr[data-message="${arrived.id}"] .ticks[data-status=read]`).waitFor();
+    await screenshot('sent-image');
+    await page.locator('#send-type').selectOption('text');
+  });
+
   it('shows an inbound message in the live event log', async () => {
     const contact = account.contacts[1];
     await openTab(/Live events/);

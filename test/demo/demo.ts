@@ -91,6 +91,8 @@ async function main(): Promise<void> {
         API_KEY: apiKey,
         WA_WS_URL: sim.wsUrl,
         WA_SIM_ROOT_PUBLIC_KEY: sim.rootPublicKeyHex,
+        // the simulator's media host has a certificate of its own test CA
+        NODE_EXTRA_CA_CERTS: sim.mediaCaFile,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -59,6 +59,16 @@ describe(`access to every documented route (${testTier()})`, () => {
       await gateway.post('/sessions/walk-1/messages', { to: contact.pn, message: 'walk' }),
     );
     await delivered;
+    // an inbound image, for the media download route
+    const image = await account.sendMedia(contact.pn, {
+      type: 'image',
+      data: Buffer.from('not really a picture'),
+      mimetype: 'image/png',
+    });
+    await receiver.next((webhook) => JSON.stringify(webhook.body).includes(image.id));
+    const [imageRow] = (
+      await json<{ id: number }[]>(await gateway.request(`/api/v1/messages?message_id=${image.id}`))
+    ).data;
     const deliveries = await json<{ id: string }[]>(
       await gateway.request(`/sessions/walk-1/webhooks/${target.data.id}/deliveries`),
     );
@@ -69,6 +79,7 @@ describe(`access to every documented route (${testTier()})`, () => {
       phone: contact.pn,
       to: contact.pn,
       url: receiver.url,
+      rowId: imageRow.id,
     };
   });
 

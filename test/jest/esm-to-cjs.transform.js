@@ -6,7 +6,11 @@
 // the same packages natively through require(esm).
 const fs = require('node:fs');
 const path = require('node:path');
+const crypto = require('node:crypto');
 const esbuild = require('esbuild');
+
+// Part of the cache key: a change to this transform recompiles what it compiled before
+const SELF = fs.readFileSync(require.resolve('./esm-to-cjs.transform.js'));
 
 const packageTypeCache = new Map();
 
@@ -42,6 +46,15 @@ function isEsm(filename) {
 }
 
 module.exports = {
+  getCacheKey(source, filename, options) {
+    return crypto
+      .createHash('sha256')
+      .update(SELF)
+      .update(source)
+      .update(filename)
+      .update(options.configString ?? '')
+      .digest('hex');
+  },
   process(source, filename) {
     if (!isEsm(filename)) {
       return { code: source };
@@ -50,6 +63,9 @@ module.exports = {
       format: 'cjs',
       loader: 'js',
       target: 'node20',
+      // `await import('https')` (Baileys' media upload) needs --experimental-vm-modules in Jest:
+      // compiled to a require instead
+      supported: { 'dynamic-import': false },
       sourcefile: filename,
       sourcemap: 'inline',
     });

@@ -1,5 +1,10 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { installTrustRoot, WaSimulator, type WaSimulatorOptions } from '../wa-sim';
+import {
+  installMediaTrust,
+  installTrustRoot,
+  WaSimulator,
+  type WaSimulatorOptions,
+} from '../wa-sim';
 import { runCurveSignaturesInMainRealm } from '../wa-sim/testing/main-realm-curve';
 import { SessionEvents } from '../../src/whatsapp/session-events';
 import { nextEmitted } from './next-emitted';
@@ -14,7 +19,7 @@ export const TEST_WA_ENV = {
 };
 
 /**
- * Starts a simulator and makes this process's Baileys trust it (as a test CA would be). Signal
+ * Starts a simulator and makes this process's Baileys trust it and its media host's test CA. Signal
  * signatures run on the libsignal loaded outside Jest's sandbox, where they are ~10x faster.
  */
 export async function startSimulator(
@@ -22,11 +27,13 @@ export async function startSimulator(
 ): Promise<{ sim: WaSimulator; untrust: () => void }> {
   const sim = await WaSimulator.start(options);
   const untrustRoot = installTrustRoot(sim.rootPublicKey);
+  const untrustMedia = installMediaTrust();
   const restoreCurve = runCurveSignaturesInMainRealm();
   return {
     sim,
     untrust: () => {
       untrustRoot();
+      untrustMedia();
       restoreCurve();
     },
   };

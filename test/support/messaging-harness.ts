@@ -1,10 +1,11 @@
 import type { Socket } from 'socket.io-client';
-import type { WaSimulator } from '../wa-sim';
+import type { SimAccount, WaSimulator } from '../wa-sim';
 import { SessionEvents } from '../../src/whatsapp/session-events';
 import type { SessionConnectedEvent, SessionQrEvent } from '../../src/whatsapp/session-events';
-import { nextSessionEvent } from './gateway-with-sim';
+import { nextSessionEvent, startGateway, startSimulator } from './gateway-with-sim';
 import { connectSocket, emitWithAck } from './socket-client';
 import type { TestApp } from './test-app';
+import { createTestDatabase, type TestDatabase } from './test-database';
 
 export interface Body<T = Record<string, unknown>> {
   success: boolean;
@@ -47,4 +48,50 @@ export async function subscriber(gateway: TestApp, sessionId: string): Promise<S
   const socket = await connectSocket(gateway.url, { auth: { token: gateway.apiKey } });
   await emitWithAck(socket, 'subscribe', { sessionId });
   return socket;
+}
+
+export interface LinkedGateway {
+  sim: WaSimulator;
+  gateway: TestApp;
+  account: SimAccount;
+  /** Subscribed to the session's room. */
+  socket: Socket;
+}
+
+/**
+ * Jest lifecycle for a messaging spec: before all tests a simulator (trusted), a database, the
+ * gateway (no pacing) and one linked session with a subscribed socket; all ended after.
+ */
+export function useLinkedGateway(sessionId: string, env: Record<string, string> = {}) {
+  let linked: LinkedGateway | undefined;
+  let untrust: (() => void) | undefined;
+  let db: TestDatabase | undefined;
+  beforeAll(async () => {
+    const started = await startSimulator();
+    untrust = started.untrust;
+    db = await createTestDatabase();
+    const gateway = await startGateway(
+      started.sim,
+      { SEND_MIN_INTERVAL_MS: '0', SEND_JITTER_MS: '0', DEFAULT_COUNTRY_CODE: '1', ...env },
+      db,
+    );
+    linked = { sim: started.sim, gateway } as LinkedGateway;
+    ({ account: linked.account } = await linkSession(gateway, started.sim, sessionId));
+    linked.socket = await subscriber(gateway, sessionId);
+  });
+  afterAll(async () => {
+    linked?.socket?.close();
+    await linked?.gateway.close();
+    await linked?.sim.stop();
+    untrust?.();
+    await db?.drop();
+  });
+  return {
+    get current(): LinkedGateway {
+      if (!linked) {
+        throw new Error('the gateway starts in beforeAll');
+      }
+      return linked;
+    },
+  };
 }

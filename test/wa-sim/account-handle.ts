@@ -1,4 +1,5 @@
 import type { proto } from '@whiskeysockets/baileys';
+import { uploadMediaMessage, type MediaToSend } from './media/outgoing-media';
 import type { Account, ReceivedMessage } from './model/account';
 import { normalizePhone } from './model/fixtures';
 import type { SimUser } from './model/sim-user';
@@ -136,6 +137,20 @@ export class SimAccount {
       group: options.group ? this.group(options.group) : undefined,
     });
     return { id };
+  }
+
+  /**
+   * `from` sends a file: encrypted with a fresh media key, uploaded to the simulator's media
+   * host, then sent as an image, video, audio or document message (like sendMessage).
+   */
+  async sendMedia(
+    from: string,
+    media: MediaToSend,
+    options: SendOptions = {},
+  ): Promise<{ id: string; message: proto.IMessage }> {
+    const message = uploadMediaMessage(this.sim.media, media);
+    const { id } = await this.sendMessage(from, message, options);
+    return { id, message };
   }
 
   /** Presence (`available`, `unavailable`) or typing state (`composing`, `recording`, `paused`). */

@@ -8,7 +8,7 @@ import { WaSimulator } from './simulator';
 /**
  * `npm run sim [-- --port 8780 --http-port 8781 --host 127.0.0.1]`: starts the simulator with its
  * JSON control API and prints one JSON line on stdout:
- *   {"ws":"ws://127.0.0.1:P","http":"http://127.0.0.1:Q","rootPublicKeyHex":"..."}
+ *   {"ws":"ws://127.0.0.1:P","http":"http://127.0.0.1:Q","rootPublicKeyHex":"...","media":"https://127.0.0.1:R","mediaCaFile":"/…/ca.pem"}
  * Logs go to stderr (LOG_LEVEL, default info). WA_SIM_ROOT_PRIVATE_KEY (64 hex) fixes the root key
  * so the printed public key stays the same across restarts.
  */
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
       : undefined,
   });
   process.stdout.write(
-    `${JSON.stringify({ ws: sim.wsUrl, http: sim.httpUrl, rootPublicKeyHex: sim.rootPublicKeyHex })}\n`,
+    `${JSON.stringify({ ws: sim.wsUrl, http: sim.httpUrl, rootPublicKeyHex: sim.rootPublicKeyHex, media: sim.media.baseUrl, mediaCaFile: sim.mediaCaFile })}\n`,
   );
   let stopping = false;
   const shutdown = (signal: string): void => {

@@ -11,6 +11,16 @@ export { WaSimulator, type LinkOptions, type WaSimulatorOptions } from './simula
 export { SimAccount, type GroupEvent, type KickCode, type SendOptions } from './account-handle';
 export { SimEvents, type SimEventMap, type SimEventName, type UnhandledIq } from './events';
 export { installTrustRoot, parseRootPublicKey, restoreWhatsAppTrustRoot } from './trust-root';
+export { installMediaTrust } from './media/media-trust';
+export { MEDIA_CA_FILE, MediaHost } from './media/media-host';
+export {
+  decryptMedia,
+  encryptMedia,
+  MediaIntegrityError,
+  type SimMediaType,
+} from './media/media-crypto';
+export type { MediaToSend } from './media/outgoing-media';
+export type { ReceivedMedia } from './media/received-media';
 export { keyPairFromPrivateKey } from './transport/certificates';
 export { PairingError } from './protocol/pairing/device-linking';
 export type { ReceivedMessage } from './model/account';

@@ -6,6 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { SimAccount } from './account-handle';
 import { SimEvents, type SimEventMap, type SimEventName, type UnhandledIq } from './events';
 import { ControlServer } from './http/control-server';
+import { MEDIA_CA_FILE, MediaHost } from './media/media-host';
 import type { AccountSetup } from './model/account';
 import { Directory } from './model/directory';
 import { accountName } from './model/fixtures';
@@ -64,6 +65,10 @@ export class WaSimulator {
   readonly rootPublicKey: Buffer;
   readonly rootPublicKeyHex: string;
   readonly events: SimEvents;
+  /** The HTTPS media host (test CA: `mediaCaFile`) that clients upload to and download from. */
+  readonly media: MediaHost;
+  /** PEM file of the test CA that signed the media host's certificate. */
+  readonly mediaCaFile = MEDIA_CA_FILE;
 
   private readonly context: SimContext;
   private readonly pairing: PairingService;
@@ -82,6 +87,7 @@ export class WaSimulator {
   ) {
     this.context = context;
     this.events = context.events;
+    this.media = context.media;
     this.pairing = new PairingService(context);
     this.wsUrl = wsUrl;
     this.rootPublicKey = Buffer.from(trust.root.public);
@@ -100,7 +106,9 @@ export class WaSimulator {
     const trust = createTrustChain(options.rootKeyPair);
     let pictureBase = 'https://pps.whatsapp.net/sim';
     const timers = new Set<NodeJS.Timeout>();
+    const media = await MediaHost.start(host);
     const context: SimContext = {
+      media,
       directory: new Directory(pino({ level: 'silent' })),
       events: new SimEvents(),
       logger,
@@ -140,7 +148,7 @@ export class WaSimulator {
       pictureBase = `${simulator.control.url}/pictures`;
     }
     logger.info(
-      { ws: simulator.wsUrl, http: simulator.httpUrl },
+      { ws: simulator.wsUrl, http: simulator.httpUrl, media: media.baseUrl },
       'WhatsApp Web simulator listening',
     );
     return simulator;
@@ -253,6 +261,7 @@ export class WaSimulator {
       connection.terminate('server-stop');
     }
     await this.control?.stop();
+    await this.media.stop();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));

@@ -1,4 +1,5 @@
 import type { BinaryNode, proto } from '@whiskeysockets/baileys';
+import type { ReceivedMedia } from '../media/received-media';
 import type { PreKeyBundle } from '../signal/signal-party';
 import type { ClientConnection } from '../transport/client-connection';
 import type { SimGroup } from './group';
@@ -25,6 +26,8 @@ export interface ReceivedMessage {
   text?: string;
   /** The whole decrypted message. */
   message: proto.IMessage;
+  /** Its image, video, audio, document or sticker, downloaded and decrypted by the recipient. */
+  media?: ReceivedMedia;
   /** The linked device that sent it (`phone:device@s.whatsapp.net`). */
   fromDevice: string;
   /** Message type attribute of the stanza (`text`, `media`, `reaction`…). */

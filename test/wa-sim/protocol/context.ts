@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { SimEvents, UnhandledIq } from '../events';
+import type { MediaHost } from '../media/media-host';
 import type { Directory } from '../model/directory';
 import type { SignalParty } from '../signal/signal-party';
 
@@ -14,6 +15,8 @@ export interface SimContext {
   readonly events: SimEvents;
   readonly logger: SimLogger;
   readonly unhandledIqs: UnhandledIq[];
+  /** The HTTPS media host (uploads and downloads of encrypted media). */
+  readonly media: MediaHost;
   autoReceipts: ReceiptMode;
   /** Delay before an automatic delivery receipt (the read receipt follows after as long again). */
   receiptDelayMs: number;

@@ -4,6 +4,7 @@ import {
   proto,
   type BinaryNode,
 } from '@whiskeysockets/baileys';
+import { receivedMedia } from '../media/received-media';
 import type { LinkedDevice, ReceivedMessage } from '../model/account';
 import { child, children, contentBytes, node, nowSeconds } from './binary-nodes';
 import type { SimContext } from './context';
@@ -85,6 +86,7 @@ export async function handleClientMessage(
     to,
     text: textOf(message),
     message: message ?? {},
+    media: receivedMedia(sim.media, message),
     fromDevice: device.jid,
     type,
     timestamp: nowSeconds(),

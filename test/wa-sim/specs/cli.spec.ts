@@ -19,6 +19,8 @@ describe('WhatsApp Web simulator: npm run sim', () => {
         ws: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+$/),
         http: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
         rootPublicKeyHex: expect.stringMatching(/^[0-9a-f]{64}$/),
+        media: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/),
+        mediaCaFile: expect.stringMatching(/ca\.pem$/),
       });
       const accounts = await fetch(`${started.http}/accounts`);
       expect(await accounts.json()).toEqual([]);

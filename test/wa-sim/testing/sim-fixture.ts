@@ -1,3 +1,4 @@
+import { installMediaTrust } from '../media/media-trust';
 import { installTrustRoot } from '../trust-root';
 import { WaSimulator, type WaSimulatorOptions } from '../simulator';
 import type { TestClient } from './baileys-client';
@@ -11,7 +12,8 @@ export interface SimFixture {
 
 /**
  * Jest lifecycle for a spec file: a simulator started before all tests (its root trusted by the
- * Baileys of this test file), stopped after; tracked clients ended.
+ * Baileys of this test file, its media host's test CA by this process), stopped after; tracked
+ * clients ended.
  */
 export function useSimulator(options: WaSimulatorOptions = {}, trust = true): SimFixture {
   let sim: WaSimulator | undefined;
@@ -21,7 +23,7 @@ export function useSimulator(options: WaSimulatorOptions = {}, trust = true): Si
     undo.push(runCurveSignaturesInMainRealm());
     sim = await WaSimulator.start(options);
     if (trust) {
-      undo.push(installTrustRoot(sim.rootPublicKey));
+      undo.push(installTrustRoot(sim.rootPublicKey), installMediaTrust());
     }
   });
   afterAll(async () => {

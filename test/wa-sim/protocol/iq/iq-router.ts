@@ -7,6 +7,7 @@ import type { PairingService } from '../pairing/pairing-service';
 import { handleGroupsIq } from './groups-iq';
 import type { IqHandler, IqRequest } from './iq-request';
 import { handleEncryptIq } from './keys-iq';
+import { handleMediaIq } from './media-iq';
 import {
   handleAbPropsIq,
   handleAcknowledgedIq,
@@ -32,6 +33,7 @@ const HANDLERS: Record<string, IqHandler> = {
   'w:sync:app:state': handleAppStateIq,
   'w:profile:picture': handleProfilePictureIq,
   md: handleMultiDeviceIq,
+  'w:m': handleMediaIq,
   'urn:xmpp:whatsapp:dirty': handleAcknowledgedIq,
   status: handleAcknowledgedIq,
   'w:stats': handleAcknowledgedIq,
