@@ -107,6 +107,8 @@ export class MessageMedia {
         ? new MediaExpired(id, error.message)
         : new MediaUnreachable(id, error.message);
     }
-    return new StreamableFile(stream, { ...file, length: row.mediaFileLength ?? undefined });
+    // No Content-Length: the stored length is the sender's claim, and a wrong one would cut or
+    // stall the response; the decrypted stream goes out chunked
+    return new StreamableFile(stream, file);
   }
 }

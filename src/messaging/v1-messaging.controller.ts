@@ -40,7 +40,7 @@ export class V1MessagingController {
     summary:
       "A stored message's image, video, audio or document, downloaded from WhatsApp and decrypted",
     description:
-      'Streams the file with its Content-Type, Content-Length and a Content-Disposition with its file name. WhatsApp keeps media for a limited time: older media answers 410.',
+      'Streams the file with its Content-Type and a Content-Disposition with its file name (and its Content-Length when served from the MEDIA_AUTO_DOWNLOAD copy; otherwise chunked, as the stored length is only what the sender claimed). WhatsApp keeps media for a limited time: older media answers 410.',
   })
   @ApiParam({
     name: 'rowId',

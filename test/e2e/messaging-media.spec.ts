@@ -177,12 +177,13 @@ describe(`media over WhatsApp, both ways (${testTier()})`, () => {
       return { row, directPath: sent.message.imageMessage!.directPath! };
     }
 
-    it('downloads and decrypts an inbound image, byte-equal, with type, length and file name', async () => {
+    it('downloads and decrypts an inbound image, byte-equal, with type and file name', async () => {
       const { row } = await receiveImage('inbound picture');
       const response = await gateway.request(`/api/v1/messages/${row.id}/media`);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('image/png');
-      expect(response.headers.get('content-length')).toBe(String(PNG.length));
+      // streamed as it is decrypted: the sender's claimed length is not trusted as Content-Length
+      expect(response.headers.get('content-length')).toBeNull();
       expect(response.headers.get('content-disposition')).toBe(
         `attachment; filename="${row.message_id}.png"; filename*=UTF-8''${row.message_id}.png`,
       );
