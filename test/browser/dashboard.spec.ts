@@ -136,6 +136,11 @@ describe('dashboard in a real browser', () => {
     expect(arrived.media).toMatchObject({ mimetype: 'image/png' });
     expect(arrived.media?.data?.equals(png)).toBe(true);
     await page.locator(`tr[data-message="${arrived.id}"] .ticks[data-status=read]`).waitFor();
+    // the row says what was sent: its type beside the caption
+    await page
+      .locator(`tr[data-message="${arrived.id}"]`, { hasText: 'A picture from the dashboard' })
+      .locator('.pill', { hasText: 'image' })
+      .waitFor();
     await screenshot('sent-image');
     await page.locator('#send-type').selectOption('text');
   });

@@ -352,7 +352,13 @@ $('send-form').addEventListener('submit', (event) => {
       const m = result.data;
       const seen = early.get(m.messageId);
       early.delete(m.messageId);
-      sent.set(m.messageId, { ...m, status: seen ? later(m.status, seen) : m.status });
+      sent.set(m.messageId, {
+        ...m,
+        type,
+        caption: body.caption,
+        fileName: body.fileName,
+        status: seen ? later(m.status, seen) : m.status,
+      });
       renderSent();
       $('send-result').textContent = 'Sent';
       $('send-text').value = '';
@@ -388,7 +394,13 @@ function renderSent() {
         'tr',
         { 'data-message': m.messageId },
         el('td', {}, m.to),
-        el('td', {}, m.message ?? m.type),
+        el(
+          'td',
+          {},
+          ...(m.type && m.type !== 'text'
+            ? [el('span', { class: 'pill' }, m.type), ' ', m.caption || m.fileName || '']
+            : [m.message ?? '']),
+        ),
         el('td', {}, timeOf(m.timestamp)),
         el(
           'td',
