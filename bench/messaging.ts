@@ -11,7 +11,7 @@
  *   BENCH_DB=sqlite BENCH_SESSIONS=10 BENCH_INBOUND=300 BENCH_OUTBOUND=300 npx tsx bench/messaging.ts
  */
 import '../test/wa-sim/tsx-esm-resolve';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createConnection } from 'mysql2/promise';
@@ -25,6 +25,15 @@ const INBOUND_PER_SESSION = Number(process.env.BENCH_INBOUND ?? 500);
 const OUTBOUND_PER_SESSION = Number(process.env.BENCH_OUTBOUND ?? 300);
 const OUTBOUND_IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 20);
 const KEY = 'bench-api-key-0123456789abcdef';
+
+/** This process's CPU time in ms: the simulator's encryption and decryption run here. */
+function ownCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/** CLOCK_MONOTONIC in µs: the clock of V8's CPU profile timestamps in the gateway process. */
+const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
 /** user + system CPU time of a process, in ms (from /proc). */
 function cpuMs(pid: number): number {
@@ -59,6 +68,34 @@ async function storedCount(db: TestDatabase): Promise<number> {
   }
 }
 
+const COUNT_QUERIES = process.env.BENCH_QUERIES === '1';
+const queriesPerMessage: Record<string, Record<string, string>> = {};
+
+/** With BENCH_QUERIES=1: the gateway's SQL statements by kind since the last call (see query-counter.js). */
+async function queryCounts(gateway: GatewayProcess): Promise<Record<string, number>> {
+  if (!COUNT_QUERIES) {
+    return {};
+  }
+  const seen = gateway.lines.length;
+  gateway.child.kill('SIGUSR2');
+  let line: string | undefined;
+  await until(async () => {
+    line = gateway.lines.slice(seen).find((candidate) => candidate.startsWith('query-count '));
+    return Promise.resolve(line !== undefined);
+  }, 5_000);
+  return line ? (JSON.parse(line.slice('query-count '.length)) as Record<string, number>) : {};
+}
+
+/** Statements per message, the largest kinds first. */
+function perMessage(counts: Record<string, number>, messages: number): Record<string, string> {
+  const entries = Object.entries(counts).sort((a, b) => b[1] - a[1]);
+  const total = entries.reduce((sum, [, n]) => sum + n, 0);
+  return Object.fromEntries<string>([
+    ['all', (total / messages).toFixed(2)],
+    ...entries.map(([kind, n]): [string, string] => [kind, (n / messages).toFixed(2)]),
+  ]);
+}
+
 async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
@@ -83,10 +120,11 @@ async function link(gateway: GatewayProcess, sim: WaSimulator): Promise<Map<stri
       }
     });
   });
-  socket.on('qr_code', ({ sessionId, qrCode }: { sessionId: string; qrCode: string }) => {
+  // `qr` is the raw QR string (`qrCode` is its PNG data URL)
+  socket.on('qr_code', ({ sessionId, qr }: { sessionId: string; qr: string }) => {
     if (!phones.has(sessionId)) {
       phones.set(sessionId, '');
-      void sim.scan(qrCode, { contacts: 5, groups: 0 }).then((linked) => {
+      void sim.scan(qr, { contacts: 5, groups: 0 }).then((linked) => {
         phones.set(sessionId, linked.phone);
       });
     }
@@ -126,7 +164,9 @@ async function inbound(
     }
   });
   const before = await storedCount(db);
+  await queryCounts(gateway);
   const cpuBefore = cpuMs(gateway.child.pid!);
+  const simCpuBefore = ownCpuMs();
   const start = Date.now();
   await Promise.all(
     [...phones.values()].map(async (phone) => {
@@ -142,6 +182,8 @@ async function inbound(
   const storedAt = Date.now();
   await until(async () => events >= total, 10_000);
   const cpu = cpuMs(gateway.child.pid!) - cpuBefore;
+  const simCpu = ownCpuMs() - simCpuBefore;
+  queriesPerMessage.inbound = perMessage(await queryCounts(gateway), total);
   socket.close();
   const count = (await storedCount(db)) - before;
   return {
@@ -156,6 +198,7 @@ async function inbound(
       ? (total / ((eventsDoneAt - start) / 1000)).toFixed(0)
       : 'n/a',
     'gateway CPU ms/msg': (cpu / total).toFixed(2),
+    'simulator CPU ms/msg': (simCpu / total).toFixed(2),
     complete: stored && count === total && events === total,
   };
 }
@@ -174,7 +217,9 @@ async function outbound(gateway: GatewayProcess, sim: WaSimulator, phones: Map<s
     }
   });
   const failures: number[] = [];
+  await queryCounts(gateway);
   const cpuBefore = cpuMs(gateway.child.pid!);
+  const simCpuBefore = ownCpuMs();
   const start = Date.now();
   await Promise.all(
     [...phones.entries()].map(async ([sessionId, phone]) => {
@@ -201,6 +246,8 @@ async function outbound(gateway: GatewayProcess, sim: WaSimulator, phones: Map<s
   const answeredAt = Date.now();
   await until(async () => decrypted >= total - failures.length, 60_000);
   const cpu = cpuMs(gateway.child.pid!) - cpuBefore;
+  const simCpu = ownCpuMs() - simCpuBefore;
+  queriesPerMessage.outbound = perMessage(await queryCounts(gateway), Math.max(1, decrypted));
   unsubscribe();
   const end = doneAt || Date.now();
   return {
@@ -212,6 +259,7 @@ async function outbound(gateway: GatewayProcess, sim: WaSimulator, phones: Map<s
     'answers s': ((answeredAt - start) / 1000).toFixed(2),
     'msg/s to decrypted': (decrypted / ((end - start) / 1000)).toFixed(0),
     'gateway CPU ms/msg': (cpu / Math.max(1, decrypted)).toFixed(2),
+    'simulator CPU ms/msg': (simCpu / Math.max(1, decrypted)).toFixed(2),
     complete: decrypted === total,
   };
 }
@@ -233,7 +281,7 @@ async function main(): Promise<void> {
   const db = await createTestDatabase();
   let gateway: GatewayProcess | undefined;
   try {
-    gateway = await startGatewayProcess(
+    const running = await startGatewayProcess(
       build.mainJs,
       {
         ...db.env,
@@ -249,19 +297,38 @@ async function main(): Promise<void> {
       [
         '-r',
         join(__dirname, '..', 'test', 'wa-sim', 'trust-root.js'),
+        ...(COUNT_QUERIES ? ['-r', join(__dirname, 'query-counter.js')] : []),
         // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the gateway, written when it exits
         ...(process.env.BENCH_CPU_PROF
           ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
           : []),
       ],
     );
+    gateway = running;
     process.stdout.write(`linking ${SESSIONS} sessions on ${db.config.type}...\n`);
-    const phones = await link(gateway, sim);
-    const rows = [await inbound(gateway, sim, db, phones), await outbound(gateway, sim, phones)];
+    const phones = await link(running, sim);
+    // the phases' time windows, to cut the gateway's CPU profile with
+    const phases: Record<string, [number, number]> = {};
+    const timed = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+      const start = monotonicUs();
+      const result = await run();
+      phases[name] = [start, monotonicUs()];
+      return result;
+    };
+    const rows = [
+      await timed('inbound', () => inbound(running, sim, db, phones)),
+      await timed('outbound', () => outbound(running, sim, phones)),
+    ];
+    if (process.env.BENCH_CPU_PROF) {
+      writeFileSync(join(process.env.BENCH_CPU_PROF, 'phases.json'), JSON.stringify(phases));
+    }
     for (const row of rows) {
       process.stdout.write(`${JSON.stringify(row)}\n`);
     }
     console.table(rows);
+    if (COUNT_QUERIES) {
+      process.stdout.write(`SQL statements per message: ${JSON.stringify(queriesPerMessage)}\n`);
+    }
   } finally {
     gateway?.child.kill('SIGTERM');
     await gateway?.exited;

@@ -39,8 +39,18 @@ function isReceipt(status: MessageStatus): status is ReceiptStatus {
  * Listeners are awaited by the sources, and their errors reach the emitter (the ingest answers
  * with them).
  */
+/** Messages to store gathered while the previous batch was being written. */
+interface MessageBatch {
+  calls: WaMessage[][];
+  /** The messages the batch stored (those of the calls, not copies). */
+  stored: Promise<Set<WaMessage>>;
+}
+
 @Injectable()
 export class MessageStore {
+  private nextBatch?: MessageBatch;
+  private writing: Promise<void> = Promise.resolve();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: EventOutbox,
@@ -57,21 +67,66 @@ export class MessageStore {
     await this.saveStatuses(event.updates);
   }
 
-  /** Stores the messages not stored yet; resolves with those (a redelivery gives []). */
+  /**
+   * Stores the messages not stored yet; resolves with those (a redelivery gives []). Calls made
+   * while a batch is being written are group-committed in the next one (one transaction).
+   */
   async saveMessages(messages: WaMessage[]): Promise<WaMessage[]> {
     const unique = [...new Map(messages.map((message) => [message.id, message])).values()];
     if (unique.length === 0) {
       return [];
     }
+    let batch = this.nextBatch;
+    if (!batch) {
+      const created: MessageBatch = { calls: [], stored: Promise.resolve(new Set()) };
+      created.stored = this.writing
+        .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+        .then(() => {
+          if (this.nextBatch === created) {
+            this.nextBatch = undefined;
+          }
+          return this.writeBatch(created.calls);
+        });
+      this.writing = created.stored.then(
+        () => undefined,
+        () => undefined,
+      );
+      this.nextBatch = created;
+      batch = created;
+    }
+    batch.calls.push(unique);
+    const stored = await batch.stored;
+    // a message two calls of one batch name is stored (and reported) for the first of them
+    return unique.filter((message) => stored.delete(message));
+  }
+
+  /** Writes the batch in one transaction; publishes what was stored after the commit. */
+  private async writeBatch(calls: WaMessage[][]): Promise<Set<WaMessage>> {
+    const bySession = new Map<string, Map<string, WaMessage>>();
+    for (const message of calls.flat()) {
+      const ofSession = bySession.get(message.sessionId) ?? new Map<string, WaMessage>();
+      if (!ofSession.has(message.id)) {
+        ofSession.set(message.id, message);
+      }
+      bySession.set(message.sessionId, ofSession);
+    }
+    const write = () =>
+      this.dataSource.transaction(async (manager) => {
+        const stored: WaMessage[] = [];
+        for (const ofSession of bySession.values()) {
+          stored.push(...(await this.insertNew(manager, [...ofSession.values()])));
+        }
+        return stored;
+      });
     let stored: WaMessage[];
     try {
-      stored = await this.dataSource.transaction((manager) => this.insertNew(manager, unique));
+      stored = await write();
     } catch (error) {
       if (!isUniqueViolation(error)) {
         throw error;
       }
       // Another writer stored some of them first: store what is still missing
-      stored = await this.dataSource.transaction((manager) => this.insertNew(manager, unique));
+      stored = await write();
     }
     for (const message of stored) {
       this.events.emit(StoredMessageEvents.Message, {
@@ -79,7 +134,7 @@ export class MessageStore {
         message,
       } satisfies MessageStoredEvent);
     }
-    return stored;
+    return new Set(stored);
   }
 
   /** Stores receipts not seen yet and moves messages forward; resolves with what changed. */
@@ -121,7 +176,14 @@ export class MessageStore {
       return [];
     }
     await this.applyEarlierReceipts(manager, sessionId, fresh);
-    await manager.insert(MessageEntity, fresh.map(messageRow));
+    // updateEntity(false): no read-back of generated columns, which nobody uses here
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(MessageEntity)
+      .values(fresh.map(messageRow))
+      .updateEntity(false)
+      .execute();
     await this.outbox.record(
       manager,
       fresh.map((message): GatewayEvent => ({ kind: 'message', sessionId, message })),

@@ -176,14 +176,20 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
     // row existed, the row written after would send it again at the next boot
     lane.reserved += 1;
     try {
-      await this.rows.insert({
-        messageId: job.messageId,
-        sessionId,
-        chatJid: jid,
-        payload: serialize(composed),
-        enqueuedAt: now,
-        deadlineAt: job.deadline,
-      });
+      // updateEntity(false): no read-back of created_at, which nobody uses here
+      await this.rows
+        .createQueryBuilder()
+        .insert()
+        .values({
+          messageId: job.messageId,
+          sessionId,
+          chatJid: jid,
+          payload: serialize(composed),
+          enqueuedAt: now,
+          deadlineAt: job.deadline,
+        })
+        .updateEntity(false)
+        .execute();
     } finally {
       lane.reserved -= 1;
     }

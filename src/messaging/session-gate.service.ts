@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, PipeTransform } from '@nestjs/common';
 import { SessionNotFound } from '../common/errors/domain-errors';
 import { SessionManager } from '../whatsapp/session-manager';
 import { SessionRecords } from '../whatsapp/session-records';
@@ -32,5 +32,19 @@ export class SessionGate {
 
   isConnected(sessionId: string): boolean {
     return this.manager.get(sessionId)?.state === 'connected';
+  }
+}
+
+/**
+ * The route parameter of a session that exists: 404 "Session not found" otherwise. A running
+ * session exists without a database read (the hot path of sending); others are looked up.
+ */
+@Injectable()
+export class KnownSessionPipe implements PipeTransform<string, Promise<string>> {
+  constructor(private readonly gate: SessionGate) {}
+
+  async transform(sessionId: string): Promise<string> {
+    await this.gate.assertExists(sessionId);
+    return sessionId;
   }
 }

@@ -14,7 +14,7 @@ import { ApiConsumes, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { counted, CountedEnvelope, Envelope, ok } from '../common/http/envelope';
 import { ApiEnvelope } from '../docs/api-envelope.decorator';
 import { ApiErrors, ApiKeyAuth } from '../docs/api-docs.decorators';
-import { SessionParam } from '../sessions/session-param.pipe';
+import { SessionIdPipe, SessionParam } from '../sessions/session-param.pipe';
 import type { WhatsappSessionEntity } from '../whatsapp/whatsapp-session.entity';
 import {
   CheckNumbersDto,
@@ -27,6 +27,7 @@ import { SendMessageDto, SentMessageDto } from './dto/send-message.dto';
 import type { UploadedMedia } from './media-source.service';
 import { MessagingService } from './messaging.service';
 import { SendQueue } from './send-queue.service';
+import { KnownSessionPipe } from './session-gate.service';
 
 const ID_PARAM = { name: 'id', description: 'Session id', example: 'sales-1' };
 const PHONE_PARAM = {
@@ -59,11 +60,11 @@ export class SessionMessagingController {
   @ApiEnvelope(SentMessageDto, { status: 201, message: 'Message sent' })
   @ApiErrors(400, 404, 413, 429, 503)
   async send(
-    @SessionParam() session: WhatsappSessionEntity,
+    @Param('id', SessionIdPipe, KnownSessionPipe) sessionId: string,
     @Body() body: SendMessageDto,
     @UploadedFile() file?: UploadedMedia,
   ): Promise<Envelope<SentMessageDto>> {
-    return ok('Message sent', await this.messaging.send(session.sessionId, body, file));
+    return ok('Message sent', await this.messaging.send(sessionId, body, file));
   }
 
   @Get('check/:phone')

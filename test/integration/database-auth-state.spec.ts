@@ -96,6 +96,38 @@ describe(`database auth state (${testTier()})`, () => {
     );
   });
 
+  it('commits the writes of several sessions made together, and each is read back', async () => {
+    const sessions = await Promise.all(
+      ['s-group-1', 's-group-2', 's-group-3'].map((id) => store.load(id)),
+    );
+    await Promise.all(
+      sessions.map((auth, i) =>
+        Promise.resolve(auth.state.keys.set({ session: { peer: Buffer.from(`g${i}`) } })),
+      ),
+    );
+    for (const [i, id] of ['s-group-1', 's-group-2', 's-group-3'].entries()) {
+      const again = await store.load(id);
+      const read = await again.state.keys.get('session', ['peer']);
+      expect(Buffer.from(read.peer).toString()).toBe(`g${i}`);
+    }
+  });
+
+  it('reads back a key written after it was read as absent, and a deleted key as absent', async () => {
+    const auth = await store.load('s-absent');
+    expect(await auth.state.keys.get('tctoken', ['peer'])).toEqual({});
+    const written = Promise.resolve(
+      auth.state.keys.set({ tctoken: { peer: { token: Buffer.from('t1'), timestamp: '1' } } }),
+    );
+    const during = auth.state.keys.get('tctoken', ['other']);
+    await written;
+    expect(await during).toEqual({});
+    expect(
+      Buffer.from((await auth.state.keys.get('tctoken', ['peer'])).peer.token).toString(),
+    ).toBe('t1');
+    await auth.state.keys.set({ tctoken: { peer: null } });
+    expect(await auth.state.keys.get('tctoken', ['peer'])).toEqual({});
+  });
+
   it('clears the whole auth state of one session only', async () => {
     await store.clear('s-keys');
     const cleared = await store.load('s-keys');

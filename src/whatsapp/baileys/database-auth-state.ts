@@ -7,11 +7,21 @@ import {
   SignalDataSet,
   SignalDataTypeMap,
 } from '@whiskeysockets/baileys';
-import { DataSource, In, Repository } from 'typeorm';
+import { LRUCache } from 'lru-cache';
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { AuthKeyEntity } from '../auth-key.entity';
 
 const CREDS = 'creds';
 const CHUNK = 200;
+/** Keys per session remembered as absent (Baileys asks for missing `tctoken`s on every send). */
+const ABSENT_MAX = 10_000;
+
+/** Key writes of every session gathered while the previous batch was being written. */
+interface WriteBatch {
+  /** By session, category and key id: the row to write, or null to delete it. */
+  rows: Map<string, { sessionId: string; category: string; keyId: string; value: string | null }>;
+  done: Promise<void>;
+}
 
 function chunks<T>(items: T[], size = CHUNK): T[][] {
   const out: T[][] = [];
@@ -39,12 +49,18 @@ export interface DatabaseAuthState {
 
 /**
  * Baileys auth state kept in `wa_auth_keys`: the creds row plus one row per Signal key.
- * Writes for one session are applied in order, each `keys.set` in one transaction, so a crash
- * never leaves half of a key update behind. Reads go to the database; Baileys' cacheable key
- * store sits in front of it (see BaileysSession).
+ * Writes for one session are applied in order, and a `keys.set` or `saveCreds` resolves only
+ * once its rows are committed, as before. Writes of every session are group-committed: those
+ * made while a batch is being written go together in the next one (one transaction, multi-row
+ * upsert), so a crash never leaves half of a key update behind and never loses one that was
+ * acknowledged. Reads go to the database; Baileys' cacheable key store sits in front of it (see
+ * BaileysSession) for keys that exist, and keys read as absent are remembered here until
+ * written (this process is the only writer of a running session's keys).
  */
 export class DatabaseAuthStateStore {
   private readonly repository: Repository<AuthKeyEntity>;
+  private next?: WriteBatch;
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly dataSource: DataSource) {
     this.repository = dataSource.getRepository(AuthKeyEntity);
@@ -55,6 +71,10 @@ export class DatabaseAuthStateStore {
     const creds = stored ? decode<AuthenticationCreds>(stored.value) : initAuthCreds();
     let queue: Promise<unknown> = Promise.resolve();
     let closed = false;
+    const absent = new LRUCache<string, true>({ max: ABSENT_MAX });
+    // a read tells what is absent only when no write was pending or made while it ran
+    let writes = 0;
+    let unwritten = 0;
     const enqueue = (write: () => Promise<void>): Promise<void> => {
       if (closed) {
         return Promise.resolve();
@@ -69,11 +89,20 @@ export class DatabaseAuthStateStore {
       keys: {
         get: async <T extends keyof SignalDataTypeMap>(type: T, ids: string[]) => {
           const result: { [id: string]: SignalDataTypeMap[T] } = {};
-          for (const part of closed ? [] : chunks(ids)) {
+          const wanted = ids.filter((id) => !absent.has(`${type}\u0000${id}`));
+          for (const part of closed ? [] : chunks(wanted)) {
+            const writesBefore = writes;
             const rows = await this.repository.find({
               select: { keyId: true, value: true },
               where: { sessionId, category: type, keyId: In(part) },
             });
+            if (writes === writesBefore && unwritten === 0) {
+              // nothing was written meanwhile: what the database lacks is absent
+              const found = new Set(rows.map((row) => row.keyId));
+              for (const id of part.filter((candidate) => !found.has(candidate))) {
+                absent.set(`${type}\u0000${id}`, true);
+              }
+            }
             for (const row of rows) {
               let value = decode<SignalDataTypeMap[T]>(row.value);
               if (type === 'app-state-sync-key') {
@@ -86,7 +115,18 @@ export class DatabaseAuthStateStore {
           }
           return result;
         },
-        set: (data: SignalDataSet) => enqueue(() => this.write(sessionId, data)),
+        set: (data: SignalDataSet) => {
+          writes += 1;
+          for (const [category, entries] of Object.entries(data)) {
+            for (const keyId of Object.keys(entries ?? {})) {
+              absent.delete(`${category}\u0000${keyId}`);
+            }
+          }
+          unwritten += 1;
+          return enqueue(() => this.write(sessionId, data)).finally(() => {
+            unwritten -= 1;
+          });
+        },
       },
     };
 
@@ -94,9 +134,7 @@ export class DatabaseAuthStateStore {
       state,
       saveCreds: () =>
         enqueue(() =>
-          this.upsert(this.repository, [
-            { sessionId, category: CREDS, keyId: '', value: encode(state.creds) },
-          ]),
+          this.batched([{ sessionId, category: CREDS, keyId: '', value: encode(state.creds) }]),
         ),
       flush: () => queue.then(() => undefined),
       close: () => {
@@ -116,32 +154,66 @@ export class DatabaseAuthStateStore {
     await this.repository.delete({ sessionId });
   }
 
-  private async write(sessionId: string, data: SignalDataSet): Promise<void> {
-    const upserts: Partial<AuthKeyEntity>[] = [];
-    const deletes = new Map<string, string[]>();
+  private write(sessionId: string, data: SignalDataSet): Promise<void> {
+    const rows: { sessionId: string; category: string; keyId: string; value: string | null }[] = [];
     for (const [category, entries] of Object.entries(data)) {
       for (const [keyId, value] of Object.entries(entries ?? {})) {
-        if (value === null || value === undefined) {
-          deletes.set(category, [...(deletes.get(category) ?? []), keyId]);
-        } else {
-          upserts.push({ sessionId, category, keyId, value: encode(value) });
-        }
+        const stored = value === null || value === undefined ? null : encode(value);
+        rows.push({ sessionId, category, keyId, value: stored });
       }
     }
-    if (upserts.length === 0 && deletes.size === 0) {
-      return;
+    return rows.length === 0 ? Promise.resolve() : this.batched(rows);
+  }
+
+  /** Adds rows to the batch that is written next; resolves once that batch is committed. */
+  private batched(
+    rows: { sessionId: string; category: string; keyId: string; value: string | null }[],
+  ): Promise<void> {
+    let batch = this.next;
+    if (!batch) {
+      const created: WriteBatch = { rows: new Map(), done: Promise.resolve() };
+      // one batch is written at a time, after a turn of the event loop; the next one gathers
+      // the writes made meanwhile
+      created.done = this.writing
+        .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+        .then(() => {
+          if (this.next === created) {
+            this.next = undefined;
+          }
+          return this.dataSource.transaction((manager) => this.apply(manager, created));
+        });
+      this.writing = created.done.catch(() => undefined);
+      this.next = created;
+      batch = created;
     }
-    await this.dataSource.transaction(async (manager) => {
-      const repository = manager.getRepository(AuthKeyEntity);
-      for (const part of chunks(upserts)) {
-        await this.upsert(repository, part);
+    for (const row of rows) {
+      batch.rows.set(`${row.sessionId}\u0000${row.category}\u0000${row.keyId}`, row);
+    }
+    return batch.done;
+  }
+
+  private async apply(manager: EntityManager, batch: WriteBatch): Promise<void> {
+    const repository = manager.getRepository(AuthKeyEntity);
+    const upserts: Partial<AuthKeyEntity>[] = [];
+    const deletes = new Map<string, { sessionId: string; category: string; keyIds: string[] }>();
+    for (const row of batch.rows.values()) {
+      if (row.value === null) {
+        const key = `${row.sessionId}\u0000${row.category}`;
+        const group = deletes.get(key) ?? { ...row, keyIds: [] };
+        group.keyIds.push(row.keyId);
+        deletes.set(key, group);
+      } else {
+        upserts.push({ ...row, value: row.value });
       }
-      for (const [category, keyIds] of deletes) {
-        for (const part of chunks(keyIds)) {
-          await repository.delete({ sessionId, category, keyId: In(part) });
-        }
+    }
+    for (const part of chunks(upserts)) {
+      await this.upsert(repository, part);
+    }
+    for (const { sessionId, category, keyIds } of deletes.values()) {
+      for (const part of chunks(keyIds)) {
+        await repository.delete({ sessionId, category, keyId: In(part) });
       }
-    });
+    }
   }
 
   private async upsert(
