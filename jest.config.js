@@ -66,4 +66,7 @@ if ((process.env.TEST_DB_TYPE ?? '').toLowerCase() === 'mysql') {
 module.exports = {
   projects,
   testTimeout: 30000,
+  // Most test time is spent waiting (simulated phones, databases, child processes): two files
+  // at a time on a 2-core machine finish sooner than one (Jest's default is cores - 1)
+  maxWorkers: process.env.JEST_MAX_WORKERS ?? 2,
 };
