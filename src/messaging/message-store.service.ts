@@ -42,8 +42,14 @@ function isReceipt(status: MessageStatus): status is ReceiptStatus {
 /** Messages to store gathered while the previous batch was being written. */
 interface MessageBatch {
   calls: WaMessage[][];
+  outcome: Promise<BatchOutcome>;
+}
+
+interface BatchOutcome {
   /** The messages the batch stored (those of the calls, not copies). */
-  stored: Promise<Set<WaMessage>>;
+  stored: Set<WaMessage>;
+  /** Calls that could not be stored, with their error. */
+  failed: Map<WaMessage[], unknown>;
 }
 
 @Injectable()
@@ -78,8 +84,11 @@ export class MessageStore {
     }
     let batch = this.nextBatch;
     if (!batch) {
-      const created: MessageBatch = { calls: [], stored: Promise.resolve(new Set()) };
-      created.stored = this.writing
+      const created: MessageBatch = {
+        calls: [],
+        outcome: Promise.resolve({ stored: new Set(), failed: new Map() }),
+      };
+      created.outcome = this.writing
         .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
         .then(() => {
           if (this.nextBatch === created) {
@@ -87,7 +96,7 @@ export class MessageStore {
           }
           return this.writeBatch(created.calls);
         });
-      this.writing = created.stored.then(
+      this.writing = created.outcome.then(
         () => undefined,
         () => undefined,
       );
@@ -95,13 +104,39 @@ export class MessageStore {
       batch = created;
     }
     batch.calls.push(unique);
-    const stored = await batch.stored;
+    const { stored, failed } = await batch.outcome;
+    if (failed.has(unique)) {
+      throw failed.get(unique);
+    }
     // a message two calls of one batch name is stored (and reported) for the first of them
     return unique.filter((message) => stored.delete(message));
   }
 
-  /** Writes the batch in one transaction; publishes what was stored after the commit. */
-  private async writeBatch(calls: WaMessage[][]): Promise<Set<WaMessage>> {
+  /**
+   * Writes the batch in one transaction. If that fails, each call is written on its own, so one
+   * bad message (or a call that hits an error) fails only its own save.
+   */
+  private async writeBatch(calls: WaMessage[][]): Promise<BatchOutcome> {
+    try {
+      return { stored: await this.writeCalls(calls), failed: new Map() };
+    } catch (error) {
+      if (calls.length === 1) {
+        return { stored: new Set(), failed: new Map([[calls[0], error]]) };
+      }
+      const outcome: BatchOutcome = { stored: new Set(), failed: new Map() };
+      for (const call of calls) {
+        try {
+          (await this.writeCalls([call])).forEach((message) => outcome.stored.add(message));
+        } catch (callError) {
+          outcome.failed.set(call, callError);
+        }
+      }
+      return outcome;
+    }
+  }
+
+  /** Writes calls in one transaction; publishes what was stored after the commit. */
+  private async writeCalls(calls: WaMessage[][]): Promise<Set<WaMessage>> {
     const bySession = new Map<string, Map<string, WaMessage>>();
     for (const message of calls.flat()) {
       const ofSession = bySession.get(message.sessionId) ?? new Map<string, WaMessage>();

@@ -1,0 +1,81 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import type { DataSource } from 'typeorm';
+import { dataSourceOptions, openDataSource } from '../../src/database/data-source';
+import { EventOutbox } from '../../src/events/event-outbox';
+import { MessageEntity } from '../../src/messaging/entities/message.entity';
+import { MessageStore } from '../../src/messaging/message-store.service';
+import type { WaMessage } from '../../src/whatsapp/message-events';
+import { createTestDatabase, TestDatabase, testTier } from '../support/test-database';
+
+const SESSION = 'batch-1';
+
+function message(id: string): WaMessage {
+  return {
+    id,
+    sessionId: SESSION,
+    chatJid: '6281233784490@s.whatsapp.net',
+    senderJid: '6281233784490@s.whatsapp.net',
+    senderPhone: '6281233784490',
+    fromMe: false,
+    isGroup: false,
+    pushName: 'Yoga',
+    type: 'text',
+    text: `text of ${id}`,
+    quotedId: null,
+    targetId: null,
+    mentions: [],
+    media: null,
+    timestamp: new Date('2025-08-14T07:55:01.000Z'),
+    content: { conversation: `text of ${id}` },
+    status: 'delivered',
+  };
+}
+
+/**
+ * Saves made at the same time are committed together; one that fails (here: its outbox row
+ * cannot be written) must fail alone, the others stored and answered as usual.
+ */
+describe(`message store group commit (${testTier()})`, () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let store: MessageStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dataSource = await openDataSource(dataSourceOptions(db.config));
+    const outbox = new EventOutbox();
+    outbox.register({
+      write: async (_manager, events) => {
+        if (events.some((event) => event.kind === 'message' && event.message.id === 'BAD1')) {
+          throw new Error('outbox refused BAD1');
+        }
+      },
+    });
+    store = new MessageStore(dataSource, outbox, new EventEmitter2());
+  });
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await db?.drop();
+  });
+
+  it('stores concurrent saves together, and a failing one fails alone', async () => {
+    const [first, bad, second, again] = await Promise.allSettled([
+      store.saveMessages([message('GOOD1')]),
+      store.saveMessages([message('BAD1')]),
+      store.saveMessages([message('GOOD2'), message('GOOD3')]),
+      store.saveMessages([message('GOOD1')]),
+    ]);
+    expect(first).toMatchObject({ status: 'fulfilled', value: [{ id: 'GOOD1' }] });
+    expect(bad).toMatchObject({ status: 'rejected', reason: { message: 'outbox refused BAD1' } });
+    expect(second).toMatchObject({
+      status: 'fulfilled',
+      value: [{ id: 'GOOD2' }, { id: 'GOOD3' }],
+    });
+    // the same message named twice at once is stored (and reported) once
+    expect(again).toMatchObject({ status: 'fulfilled', value: [] });
+    const rows = await dataSource
+      .getRepository(MessageEntity)
+      .find({ order: { messageId: 'ASC' } });
+    expect(rows.map((row) => row.messageId)).toEqual(['GOOD1', 'GOOD2', 'GOOD3']);
+  });
+});
