@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, In, Repository } from 'typeorm';
 import { DomainError } from '../common/errors/domain-errors';
 import { AppConfig, MessagingConfig } from '../config/app-config';
 import { EventOutbox } from '../events/event-outbox';
@@ -10,6 +10,7 @@ import type { WaMessage } from '../whatsapp/message-events';
 import { Messenger, SessionSocketUnavailable } from '../whatsapp/messenger';
 import { SessionEvents } from '../whatsapp/session-events';
 import type { SessionConnectedEvent } from '../whatsapp/session-events';
+import { MessageEntity } from './entities/message.entity';
 import { QueuedSendEntity } from './entities/queued-send.entity';
 import type { ComposedMessage } from './message-composer.service';
 import { MessageStore } from './message-store.service';
@@ -112,7 +113,20 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
     const rows = await this.rows.find({ order: { enqueuedAt: 'ASC' } });
     const now = Date.now();
     let resumed = 0;
+    // A job whose message is stored went out (or failed) before a hard stop left its row: done
+    const settled = new Set<string>();
+    for (let start = 0; start < rows.length; start += 1000) {
+      const stored = await this.dataSource.getRepository(MessageEntity).find({
+        select: { sessionId: true, messageId: true },
+        where: { messageId: In(rows.slice(start, start + 1000).map((row) => row.messageId)) },
+      });
+      stored.forEach((message) => settled.add(`${message.sessionId}\u0000${message.messageId}`));
+    }
     for (const row of rows) {
+      if (settled.has(`${row.sessionId}\u0000${row.messageId}`)) {
+        await this.rows.delete({ messageId: row.messageId });
+        continue;
+      }
       const job: Job = {
         messageId: row.messageId,
         sessionId: row.sessionId,

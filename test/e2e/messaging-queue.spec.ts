@@ -164,6 +164,18 @@ describe(`the paced send queue (${testTier()})`, () => {
     // one of them would have had to go long ago
     const [expired, ...resumable] = stillQueued;
     await markExpired(expired.messageId);
+    // a hard stop after a send was stored, before its queue row was deleted, leaves the row
+    const sentBefore = account
+      .received()
+      .find(
+        (message) =>
+          message.text?.startsWith('restart ') && !rows.some((row) => row.messageId === message.id),
+      )!;
+    await leaveQueueRow({
+      ...resumable[0],
+      messageId: sentBefore.id,
+      enqueuedAt: new Date(resumable[0].enqueuedAt.getTime() - 1_000),
+    });
 
     const boot = startGateway(sim, ENV, db);
     gateway = await boot;
@@ -183,6 +195,8 @@ describe(`the paced send queue (${testTier()})`, () => {
     expect(expiredArrived).toBe(false);
     expect((await Promise.all(settled)).map((event) => event.outcome)).toEqual(['sent']);
     expect(await gateway.app.get(DataSource).getRepository(QueuedSendEntity).count()).toBe(0);
+    // the message already stored as sent is not sent again
+    expect(account.received().filter((message) => message.id === sentBefore.id)).toHaveLength(1);
   });
 
   it('fails a queued message with a reason after SEND_TIMEOUT_MS (504, message_failed)', async () => {
@@ -214,6 +228,15 @@ describe(`the paced send queue (${testTier()})`, () => {
       return await dataSource
         .getRepository(QueuedSendEntity)
         .find({ order: { enqueuedAt: 'ASC' } });
+    } finally {
+      await dataSource.destroy();
+    }
+  }
+
+  async function leaveQueueRow(row: QueuedSendEntity): Promise<void> {
+    const dataSource = await openDataSource(dataSourceOptions(db.config));
+    try {
+      await dataSource.getRepository(QueuedSendEntity).insert(row);
     } finally {
       await dataSource.destroy();
     }
