@@ -99,8 +99,10 @@ describe(`fuzz: every route and socket event (${testTier()})`, () => {
       const [row] = await dataSource.query<{ n: number }[]>(`SELECT COUNT(*) AS n FROM ${table}`);
       counts.push(`${table}=${Number(row.n)}`);
     }
+    // Not auto_start: the engine clears it on its own when a fuzz-created session's QR code is
+    // not scanned in time, whatever request came last
     const sessions = await dataSource.query<unknown[]>(
-      'SELECT session_id, name, auto_start FROM whatsapp_sessions ORDER BY session_id',
+      'SELECT session_id, name FROM whatsapp_sessions ORDER BY session_id',
     );
     return `${counts.join(',')}|${JSON.stringify(sessions)}`;
   }

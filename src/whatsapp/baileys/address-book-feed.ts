@@ -16,6 +16,9 @@ import { BaileysSocketHub } from './socket-hub';
 
 const present = <T>(value: T | null): value is T => value !== null;
 
+/** Senders remembered per socket, so a push name repeated on every message is reported once. */
+const SENDERS_REMEMBERED = 20_000;
+
 /**
  * Normalizes Baileys' contact, LID-mapping and group events of every session into the engine's
  * address book events (history sync, contacts.upsert/update, lid-mapping.update, push names of
@@ -35,6 +38,32 @@ export class AddressBookFeed implements OnModuleInit {
   }
 
   private subscribe(sessionId: string, socket: WASocket): void {
+    // What has been reported of each contact (by JID, the fields told so far): Baileys repeats a
+    // sender's push name on every message (messages.upsert and contacts.update); a contact that
+    // tells nothing new (every field it has is already known) is not reported again
+    const known = new Map<string, Record<string, unknown>>();
+    const report = (source: ContactsChangedEvent['source'], contacts: (WaContact | null)[]) => {
+      const news = contacts.filter(present).filter((contact) => {
+        const before = known.get(contact.jid);
+        const told = Object.entries(contact).filter(
+          ([, value]) => value !== null && value !== undefined,
+        );
+        return !before || told.some(([field, value]) => before[field] !== value);
+      });
+      if (known.size + news.length > SENDERS_REMEMBERED) {
+        known.clear();
+      }
+      for (const contact of news) {
+        const merged: Record<string, unknown> = { ...known.get(contact.jid) };
+        for (const [field, value] of Object.entries(contact)) {
+          if (value !== null && value !== undefined) {
+            merged[field] = value;
+          }
+        }
+        known.set(contact.jid, merged);
+      }
+      this.contacts(sessionId, source, news);
+    };
     const on = <K extends keyof BaileysEventMap>(
       event: K,
       handler: (payload: BaileysEventMap[K]) => void,
@@ -52,22 +81,19 @@ export class AddressBookFeed implements OnModuleInit {
         sessionId,
         (lidPnMappings ?? []).map(({ lid, pn }) => ({ lid, pn })),
       );
-      this.contacts(
-        sessionId,
+      report(
         'history',
         contacts.map((contact) => toWaContact(contact)),
       );
     });
     on('contacts.upsert', (contacts) =>
-      this.contacts(
-        sessionId,
+      report(
         'upsert',
         contacts.map((contact) => toWaContact(contact)),
       ),
     );
     on('contacts.update', (updates) =>
-      this.contacts(
-        sessionId,
+      report(
         'update',
         updates.map((update) => toWaContact(update)),
       ),
@@ -86,7 +112,7 @@ export class AddressBookFeed implements OnModuleInit {
             alt,
           );
         });
-      this.contacts(sessionId, 'message', senders);
+      report('message', senders);
     });
     on('groups.upsert', (groups) =>
       this.emit<GroupsChangedEvent>(AddressBookEvents.GroupsChanged, {
