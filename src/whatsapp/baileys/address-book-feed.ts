@@ -156,13 +156,12 @@ export class AddressBookFeed implements OnModuleInit {
   private contacts(
     sessionId: string,
     source: ContactsChangedEvent['source'],
-    contacts: (WaContact | null)[],
+    contacts: WaContact[],
   ): void {
-    const known = contacts.filter(present);
-    if (known.length > 0) {
+    if (contacts.length > 0) {
       this.emit<ContactsChangedEvent>(AddressBookEvents.ContactsChanged, {
         sessionId,
-        contacts: known,
+        contacts,
         source,
       });
     }
