@@ -10,7 +10,7 @@
  */
 import '../test/wa-sim/tsx-esm-resolve';
 import autocannon from 'autocannon';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -23,6 +23,12 @@ const KEY = 'bench-webhooks-key-0123456789';
 const INGEST_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 20);
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 50_000);
 const SESSIONS = 50;
+
+/** user + system CPU time of a process, in ms (from /proc; USER_HZ is 100 on Linux). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
 
 async function main(): Promise<void> {
   mkdirSync(join(__dirname, '..', '.test-build'), { recursive: true });
@@ -79,6 +85,7 @@ async function main(): Promise<void> {
     console.log(`tier: ${testTier()}, ${new Date().toISOString()}`);
     // 1. Ingest
     let seq = 0;
+    const cpuBefore = cpuMs(gateway.child.pid as number);
     const result = await autocannon({
       url: `${gateway.url}/api/v1/webhook`,
       method: 'POST',
@@ -114,11 +121,12 @@ async function main(): Promise<void> {
       ],
     });
     const acknowledged = result['2xx'];
+    const cpuPerEvent = (cpuMs(gateway.child.pid as number) - cpuBefore) / Math.max(1, acknowledged);
     const [stored] = (await query(
       "SELECT COUNT(*) AS n FROM whatsapp_messages WHERE message_id LIKE 'BENCH%'",
     )) as { n: number | string }[];
     console.log(
-      `ingest: ${Math.round(acknowledged / INGEST_SECONDS)} events/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, acknowledged ${acknowledged}, stored ${Number(stored.n)}, non-2xx ${result.non2xx}, errors ${result.errors}`,
+      `ingest: ${Math.round(acknowledged / INGEST_SECONDS)} events/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, acknowledged ${acknowledged}, stored ${Number(stored.n)}, non-2xx ${result.non2xx}, errors ${result.errors}, gateway CPU ${cpuPerEvent.toFixed(2)} ms/event`,
     );
 
     // The ingested messages' own deliveries go out first, so the dispatch phase has the queue to itself

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager, FindOperator, In } from 'typeorm';
 import { EventOutbox } from '../events/event-outbox';
 import type { GatewayEvent } from '../events/gateway-events';
 import {
@@ -31,6 +31,29 @@ export function advances(current: MessageStatus, next: MessageStatus): boolean {
 
 function isReceipt(status: MessageStatus): status is ReceiptStatus {
   return (RECEIPT_STATUSES as readonly string[]).includes(status);
+}
+
+/** Rows per lookup and per insert: well under the drivers' bound parameter limits. */
+const LOOKUP_CHUNK = 1000;
+const INSERT_CHUNK = 500;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const parts: T[][] = [];
+  for (let start = 0; start < items.length; start += size) {
+    parts.push(items.slice(start, start + size));
+  }
+  return parts;
+}
+
+/** A where clause matching the messages by (session, message id): one `IN` per session. */
+function byIds(messages: WaMessage[]): { sessionId: string; messageId: FindOperator<string> }[] {
+  const ids = new Map<string, string[]>();
+  for (const message of messages) {
+    const ofSession = ids.get(message.sessionId) ?? [];
+    ofSession.push(message.id);
+    ids.set(message.sessionId, ofSession);
+  }
+  return [...ids].map(([sessionId, ofSession]) => ({ sessionId, messageId: In(ofSession) }));
 }
 
 /**
@@ -137,22 +160,15 @@ export class MessageStore {
 
   /** Writes calls in one transaction; publishes what was stored after the commit. */
   private async writeCalls(calls: WaMessage[][]): Promise<Set<WaMessage>> {
-    const bySession = new Map<string, Map<string, WaMessage>>();
+    const unique = new Map<string, WaMessage>();
     for (const message of calls.flat()) {
-      const ofSession = bySession.get(message.sessionId) ?? new Map<string, WaMessage>();
-      if (!ofSession.has(message.id)) {
-        ofSession.set(message.id, message);
+      const key = `${message.sessionId}\u0000${message.id}`;
+      if (!unique.has(key)) {
+        unique.set(key, message);
       }
-      bySession.set(message.sessionId, ofSession);
     }
-    const write = () =>
-      this.dataSource.transaction(async (manager) => {
-        const stored: WaMessage[] = [];
-        for (const ofSession of bySession.values()) {
-          stored.push(...(await this.insertNew(manager, [...ofSession.values()])));
-        }
-        return stored;
-      });
+    const messages = [...unique.values()];
+    const write = () => this.dataSource.transaction((manager) => this.insertNew(manager, messages));
     let stored: WaMessage[];
     try {
       stored = await write();
@@ -199,50 +215,65 @@ export class MessageStore {
     return changed;
   }
 
+  /**
+   * Stores the messages (of any sessions) not stored yet, with their outbox rows: a fixed number
+   * of statements per batch, however many sessions it spans.
+   */
   private async insertNew(manager: EntityManager, messages: WaMessage[]): Promise<WaMessage[]> {
-    const sessionId = messages[0].sessionId;
-    const existing = await manager.find(MessageEntity, {
-      select: { messageId: true },
-      where: { sessionId, messageId: In(messages.map((message) => message.id)) },
-    });
-    const known = new Set(existing.map((row) => row.messageId));
-    const fresh = messages.filter((message) => !known.has(message.id));
+    const known = new Set<string>();
+    for (const part of chunks(messages, LOOKUP_CHUNK)) {
+      const existing = await manager.find(MessageEntity, {
+        select: { sessionId: true, messageId: true },
+        where: byIds(part),
+      });
+      existing.forEach((row) => known.add(`${row.sessionId}\u0000${row.messageId}`));
+    }
+    const fresh = messages.filter(
+      (message) => !known.has(`${message.sessionId}\u0000${message.id}`),
+    );
     if (fresh.length === 0) {
       return [];
     }
-    await this.applyEarlierReceipts(manager, sessionId, fresh);
-    // updateEntity(false): no read-back of generated columns, which nobody uses here
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(MessageEntity)
-      .values(fresh.map(messageRow))
-      .updateEntity(false)
-      .execute();
+    await this.applyEarlierReceipts(manager, fresh);
+    for (const part of chunks(fresh, INSERT_CHUNK)) {
+      // updateEntity(false): no read-back of generated columns, which nobody uses here
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(MessageEntity)
+        .values(part.map(messageRow))
+        .updateEntity(false)
+        .execute();
+    }
     await this.outbox.record(
       manager,
-      fresh.map((message): GatewayEvent => ({ kind: 'message', sessionId, message })),
+      fresh.map((message): GatewayEvent => ({
+        kind: 'message',
+        sessionId: message.sessionId,
+        message,
+      })),
     );
     return fresh;
   }
 
   /** A receipt can be stored before our own sent message is: start the message at its status. */
-  private async applyEarlierReceipts(
-    manager: EntityManager,
-    sessionId: string,
-    messages: WaMessage[],
-  ): Promise<void> {
+  private async applyEarlierReceipts(manager: EntityManager, messages: WaMessage[]): Promise<void> {
     const own = messages.filter((message) => message.fromMe);
     if (own.length === 0) {
       return;
     }
-    const receipts = await manager.find(MessageStatusEntity, {
-      where: { sessionId, messageId: In(own.map((message) => message.id)) },
-    });
-    for (const receipt of receipts) {
-      const message = own.find((candidate) => candidate.id === receipt.messageId);
-      if (message && advances(message.status, receipt.status)) {
-        message.status = receipt.status;
+    const byKey = new Map(
+      own.map((message) => [`${message.sessionId}\u0000${message.id}`, message]),
+    );
+    for (const part of chunks(own, LOOKUP_CHUNK)) {
+      const receipts = await manager.find(MessageStatusEntity, {
+        where: byIds(part),
+      });
+      for (const receipt of receipts) {
+        const message = byKey.get(`${receipt.sessionId}\u0000${receipt.messageId}`);
+        if (message && advances(message.status, receipt.status)) {
+          message.status = receipt.status;
+        }
       }
     }
   }

@@ -9,10 +9,10 @@ import { createTestDatabase, TestDatabase, testTier } from '../support/test-data
 
 const SESSION = 'batch-1';
 
-function message(id: string): WaMessage {
+function message(id: string, sessionId = SESSION): WaMessage {
   return {
     id,
-    sessionId: SESSION,
+    sessionId,
     chatJid: '6281233784490@s.whatsapp.net',
     senderJid: '6281233784490@s.whatsapp.net',
     senderPhone: '6281233784490',
@@ -39,6 +39,8 @@ describe(`message store group commit (${testTier()})`, () => {
   let db: TestDatabase;
   let dataSource: DataSource;
   let store: MessageStore;
+  /** The events of each outbox write: one write per batch, whatever sessions it spans. */
+  const outboxWrites: string[][] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -46,6 +48,11 @@ describe(`message store group commit (${testTier()})`, () => {
     const outbox = new EventOutbox();
     outbox.register({
       write: async (_manager, events) => {
+        outboxWrites.push(
+          events.map((event) =>
+            event.kind === 'message' ? `${event.sessionId}/${event.message.id}` : event.kind,
+          ),
+        );
         if (events.some((event) => event.kind === 'message' && event.message.id === 'BAD1')) {
           throw new Error('outbox refused BAD1');
         }
@@ -77,5 +84,31 @@ describe(`message store group commit (${testTier()})`, () => {
       .getRepository(MessageEntity)
       .find({ order: { messageId: 'ASC' } });
     expect(rows.map((row) => row.messageId)).toEqual(['GOOD1', 'GOOD2', 'GOOD3']);
+  });
+
+  it('writes a batch of several sessions at once: per-session identity, one outbox write', async () => {
+    await store.saveMessages([message('OLD', 'multi-a')]);
+    outboxWrites.length = 0;
+    const results = await Promise.all([
+      store.saveMessages([message('SAME', 'multi-a'), message('OLD', 'multi-a')]),
+      store.saveMessages([message('SAME', 'multi-b')]),
+      store.saveMessages([message('OLD', 'multi-c')]),
+    ]);
+    expect(results.map((stored) => stored.map((m) => `${m.sessionId}/${m.id}`))).toEqual([
+      ['multi-a/SAME'],
+      ['multi-b/SAME'],
+      ['multi-c/OLD'],
+    ]);
+    expect(outboxWrites).toEqual([['multi-a/SAME', 'multi-b/SAME', 'multi-c/OLD']]);
+    const rows = await dataSource.getRepository(MessageEntity).find({
+      where: [{ sessionId: 'multi-a' }, { sessionId: 'multi-b' }, { sessionId: 'multi-c' }],
+      order: { sessionId: 'ASC', messageId: 'ASC' },
+    });
+    expect(rows.map((row) => `${row.sessionId}/${row.messageId}`)).toEqual([
+      'multi-a/OLD',
+      'multi-a/SAME',
+      'multi-b/SAME',
+      'multi-c/OLD',
+    ]);
   });
 });
