@@ -121,7 +121,8 @@ async function main(): Promise<void> {
       ],
     });
     const acknowledged = result['2xx'];
-    const cpuPerEvent = (cpuMs(gateway.child.pid as number) - cpuBefore) / Math.max(1, acknowledged);
+    const cpuPerEvent =
+      (cpuMs(gateway.child.pid as number) - cpuBefore) / Math.max(1, acknowledged);
     const [stored] = (await query(
       "SELECT COUNT(*) AS n FROM whatsapp_messages WHERE message_id LIKE 'BENCH%'",
     )) as { n: number | string }[];
