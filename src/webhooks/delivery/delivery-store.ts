@@ -24,6 +24,12 @@ export interface AttemptOutcome {
   nextAttemptAt?: Date;
 }
 
+interface PendingOutcomes {
+  outcomes: AttemptOutcome[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * The SQL of the outbox queue. Claims are leases (owner + expiry) taken with a conditional
  * UPDATE, so two processes on one database never hold the same row; a lease left by a killed
@@ -31,6 +37,10 @@ export interface AttemptOutcome {
  */
 @Injectable()
 export class DeliveryStore {
+  /** Batches' outcomes waiting to be written, by lease owner. */
+  private readonly pendingOutcomes = new Map<string, PendingOutcomes[]>();
+  private outcomesFlushing = false;
+
   constructor(
     @InjectRepository(WebhookDeliveryEntity)
     private readonly repository: Repository<WebhookDeliveryEntity>,
@@ -81,6 +91,25 @@ export class DeliveryStore {
     return rows.map((row) => String(row.id));
   }
 
+  /**
+   * The first `limit` pending ids of each of these queues, in one query (one `LIMIT` per
+   * queue, so a deep queue does not crowd out the others).
+   */
+  async firstIdsOf(queues: QueueKey[], limit: number): Promise<string[]> {
+    if (queues.length === 0) {
+      return [];
+    }
+    const table = this.repository.metadata.tablePath;
+    const part =
+      `SELECT * FROM (SELECT id FROM ${table} WHERE status = 'pending' AND target_id = ? ` +
+      `AND session_id = ? ORDER BY id ASC LIMIT ${Math.floor(limit)}) q`;
+    const rows = (await this.repository.query(
+      queues.map((_, index) => part.replace(' q', ` q${index}`)).join(' UNION ALL '),
+      queues.flatMap((queue) => [queue.targetId, queue.sessionId]),
+    )) as { id: string | number }[];
+    return rows.map((row) => String(row.id));
+  }
+
   /** Leases those of `ids` nobody holds; returns the rows this claim got, in id order. */
   async claim(
     ids: string[],
@@ -125,13 +154,54 @@ export class DeliveryStore {
   }
 
   /**
-   * Stores the attempts of one batch in one transaction; each row's lease ends with it. Rows
-   * delivered with a plain 200 in one batch share the batch's time and mean duration.
+   * Stores the attempts of one batch; each row's lease ends with it. Batches that end while
+   * others are being written are written together, in one transaction (queues that get one
+   * delivery at a time are the common case); if that fails, each batch is written on its own.
    */
-  async saveOutcomes(outcomes: AttemptOutcome[], owner: string): Promise<void> {
+  saveOutcomes(outcomes: AttemptOutcome[], owner: string): Promise<void> {
     if (outcomes.length === 0) {
-      return;
+      return Promise.resolve();
     }
+    return new Promise<void>((resolve, reject) => {
+      const pending = this.pendingOutcomes.get(owner) ?? [];
+      pending.push({ outcomes, resolve, reject });
+      this.pendingOutcomes.set(owner, pending);
+      if (!this.outcomesFlushing) {
+        this.outcomesFlushing = true;
+        setImmediate(() => void this.flushOutcomes());
+      }
+    });
+  }
+
+  private async flushOutcomes(): Promise<void> {
+    try {
+      while (this.pendingOutcomes.size > 0) {
+        const batches = [...this.pendingOutcomes];
+        this.pendingOutcomes.clear();
+        for (const [owner, calls] of batches) {
+          try {
+            await this.writeOutcomes(
+              calls.flatMap((call) => call.outcomes),
+              owner,
+            );
+            calls.forEach((call) => call.resolve());
+          } catch {
+            for (const call of calls) {
+              await this.writeOutcomes(call.outcomes, owner).then(call.resolve, call.reject);
+            }
+          }
+        }
+      }
+    } finally {
+      this.outcomesFlushing = false;
+    }
+  }
+
+  /**
+   * Writes attempts in one transaction. Rows delivered with a plain 200 share one UPDATE, with
+   * the time of the last of them and their mean duration.
+   */
+  private async writeOutcomes(outcomes: AttemptOutcome[], owner: string): Promise<void> {
     // Plain successes (the bulk of a healthy queue) are one UPDATE; the rest one each
     const plain = outcomes.filter((o) => o.status === 'delivered' && o.statusCode === 200);
     const others = outcomes.filter((o) => !plain.includes(o));

@@ -133,9 +133,33 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       heads.map((head) => head.id),
       new Date(),
     );
-    for (const head of heads.filter((h) => claimable.has(h.id)).slice(0, free)) {
+    const chosen = heads.filter((head) => claimable.has(head.id)).slice(0, free);
+    if (chosen.length === 0) {
+      return;
+    }
+    // The first batch of every chosen queue is looked up and claimed at once: most queues hold
+    // one or two rows, and a claim per queue would cost more queries than the deliveries
+    const claimed = await this.store.claim(
+      await this.store.firstIdsOf(chosen, BATCH_SIZE),
+      this.owner,
+      new Date(),
+      this.config.webhooks.leaseMs,
+    );
+    const byQueue = new Map<string, WebhookDeliveryEntity[]>();
+    for (const row of claimed) {
+      const key = queueKeyOf(row);
+      byQueue.set(key, [...(byQueue.get(key) ?? []), row]);
+    }
+    const notOurs: string[] = [];
+    for (const head of chosen) {
       const key = queueKeyOf(head);
-      const run = this.runQueue(head, head.id)
+      const rows = byQueue.get(key) ?? [];
+      if (rows.length === 0 || String(rows[0].id) !== head.id) {
+        // Someone else got the head first (or it changed): this queue is not ours to work now
+        notOurs.push(...rows.map((row) => row.id));
+        continue;
+      }
+      const run = this.runQueue(head, rows)
         .catch((error: unknown) => {
           this.logger.error(`webhook queue ${head.targetId}/${head.sessionId}: ${String(error)}`);
           return 0;
@@ -149,6 +173,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
         });
       this.active.set(key, run);
     }
+    await this.store.release(notOurs, this.owner);
   }
 
   private deliverable(targetId: string): WebhookTargetEntity | undefined {
@@ -157,42 +182,40 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /**
-   * Works one queue: a batch from its head and, while each batch was full and all delivered,
-   * the next ones (up to BATCHES_IN_A_ROW); returns how many were attempted.
+   * Works one queue: its first batch (claimed by `fill`) and, while each batch was full and all
+   * delivered, the next ones (up to BATCHES_IN_A_ROW); returns how many were attempted.
    */
-  private async runQueue(queue: QueueKey, headId: string): Promise<number> {
-    let attempted = 0;
-    let expectedHead: string | undefined = headId;
-    for (let batch = 0; batch < BATCHES_IN_A_ROW && !this.stopped; batch++) {
-      const result = await this.runBatch(queue, expectedHead);
-      attempted += result.attempted;
-      if (!result.drained || result.attempted < BATCH_SIZE) {
-        break;
-      }
+  private async runQueue(queue: QueueKey, first: WebhookDeliveryEntity[]): Promise<number> {
+    let result = await this.deliverBatch(queue, first);
+    let attempted = result.attempted;
+    for (
+      let batch = 1;
+      batch < BATCHES_IN_A_ROW &&
+      !this.stopped &&
+      result.drained &&
+      result.attempted === BATCH_SIZE;
+      batch++
+    ) {
       // The rows after this batch are the queue's head now; whoever claims them first has it
-      expectedHead = undefined;
+      result = await this.runBatch(queue);
+      attempted += result.attempted;
     }
     return attempted;
   }
 
   /**
-   * Works one queue's next rows. With `headId`, only if this claim got that row first (the
-   * queue's head, as `fill` saw it); without, the first rows it can claim, which are the head
-   * when the previous batch of this worker ended with every row delivered.
+   * Claims and works a queue's next rows: the first rows it can claim, which are the head when
+   * the previous batch of this worker ended with every row delivered.
    */
-  private async runBatch(
-    queue: QueueKey,
-    headId: string | undefined,
-  ): Promise<{ attempted: number; drained: boolean }> {
-    const { leaseMs, timeoutMs } = this.config.webhooks;
+  private async runBatch(queue: QueueKey): Promise<{ attempted: number; drained: boolean }> {
     const ids = await this.store.queueIds(queue, BATCH_SIZE);
     const now = new Date();
-    const rows = await this.store.claim(ids, this.owner, now, leaseMs);
+    const rows = await this.store.claim(ids, this.owner, now, this.config.webhooks.leaseMs);
     if (
       rows.length === 0 ||
-      String(rows[0].id) !== (headId ?? ids[0]) ||
+      String(rows[0].id) !== ids[0] ||
       // A head waiting for its retry (another worker's attempt in between) waits for `fill`
-      (headId === undefined && rows[0].nextAttemptAt > now)
+      rows[0].nextAttemptAt > now
     ) {
       // Someone else holds the head (or it changed): this queue is not ours to work now
       await this.store.release(
@@ -201,6 +224,15 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       );
       return { attempted: 0, drained: false };
     }
+    return this.deliverBatch(queue, rows);
+  }
+
+  /** Sends claimed rows in order, stops at the first that must wait, stores the outcomes. */
+  private async deliverBatch(
+    queue: QueueKey,
+    rows: WebhookDeliveryEntity[],
+  ): Promise<{ attempted: number; drained: boolean }> {
+    const { leaseMs, timeoutMs } = this.config.webhooks;
     let leaseUntil = Date.now() + leaseMs;
     const outcomes: AttemptOutcome[] = [];
     let index = 0;
