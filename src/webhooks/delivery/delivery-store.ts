@@ -103,10 +103,10 @@ export class DeliveryStore {
     const part =
       `SELECT * FROM (SELECT id FROM ${table} WHERE status = 'pending' AND target_id = ? ` +
       `AND session_id = ? ORDER BY id ASC LIMIT ${Math.floor(limit)}) q`;
-    const rows = (await this.repository.query(
+    const rows = await this.repository.query<{ id: string | number }[]>(
       queues.map((_, index) => part.replace(' q', ` q${index}`)).join(' UNION ALL '),
       queues.flatMap((queue) => [queue.targetId, queue.sessionId]),
-    )) as { id: string | number }[];
+    );
     return rows.map((row) => String(row.id));
   }
 
