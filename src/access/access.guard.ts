@@ -84,7 +84,7 @@ export class AccessGuard implements CanActivate {
       return await this.check(context, request);
     } catch (error) {
       if (error instanceof DomainError && error.status !== HttpStatus.TOO_MANY_REQUESTS) {
-        this.recordDenial(context, request, error.status);
+        await this.recordDenial(context, request, error.status);
       }
       throw error;
     }
@@ -131,14 +131,14 @@ export class AccessGuard implements CanActivate {
     return true;
   }
 
-  private recordDenial(
+  private async recordDenial(
     context: ExecutionContext,
     request: AuthenticatedRequest,
     status: number,
-  ): void {
+  ): Promise<void> {
     const action = auditActionOfContext(this.reflector, context);
     if (action) {
-      void this.audit.record(auditRecordOf(request, action, status, 'denied'));
+      await this.audit.record(auditRecordOf(request, action, status, 'denied'));
     }
   }
 }

@@ -50,6 +50,6 @@ import { ScopeFilterInterceptor } from './scope-filter.interceptor';
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
     { provide: APP_INTERCEPTOR, useClass: ScopeFilterInterceptor },
   ],
-  exports: [ApiKeysService, UnauthenticatedLimiter],
+  exports: [ApiKeysService, AuditService, UnauthenticatedLimiter],
 })
 export class AccessModule {}

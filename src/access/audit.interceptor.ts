@@ -7,7 +7,7 @@ import {
   SetMetadata,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { Observable, tap } from 'rxjs';
+import { catchError, concatMap, from, map, Observable, throwError } from 'rxjs';
 import { DomainError } from '../common/errors/domain-errors';
 import type { AuthenticatedRequest } from './access.guard';
 import { sessionOfRequest } from './access.guard';
@@ -26,7 +26,8 @@ const TARGET_PARAMS = ['webhookId', 'deliveryId', 'group_id', 'phone'];
 
 /**
  * What is audited: every change (`manage` and `admin` routes other than reads), grabs and exports.
- * Sends are not (they are the message store's business, and would drown the trail).
+ * Sends are not (they are the message store's business, and would drown the trail), nor is
+ * webhook ingest (an engine's event stream, not a user's change).
  */
 export function auditActionOf(
   method: string,
@@ -35,6 +36,9 @@ export function auditActionOf(
   permission: Permission,
 ): string | null {
   const path = routePath.replace(/\/+$/, '');
+  if (path === '/api/v1/webhook') {
+    return null;
+  }
   const grab = /\/grab-(groups|contacts|all)$/.exec(path);
   if (grab) {
     return `contacts.grab_${grab[1]}`;
@@ -117,7 +121,10 @@ export function auditRecordOf(
   };
 }
 
-/** Writes one audit event after each audited request, whether it succeeded or failed. */
+/**
+ * Writes one audit event for each audited request, whether it succeeded or failed, before the
+ * response goes out: a client that saw the answer finds the row in `GET /audit`.
+ */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
   constructor(
@@ -134,12 +141,16 @@ export class AuditInterceptor implements NestInterceptor {
     if (!action || !request.principal) {
       return next.handle();
     }
-    const write = (statusCode: number): void =>
-      void this.audit.record(auditRecordOf(request, action, statusCode));
+    const write = (statusCode: number): Promise<void> =>
+      this.audit.record(auditRecordOf(request, action, statusCode));
     return next.handle().pipe(
-      tap({
-        next: () => write(context.switchToHttp().getResponse<{ statusCode: number }>().statusCode),
-        error: (error: unknown) =>
+      concatMap((value: unknown) =>
+        from(write(context.switchToHttp().getResponse<{ statusCode: number }>().statusCode)).pipe(
+          map(() => value),
+        ),
+      ),
+      catchError((error: unknown) =>
+        from(
           write(
             error instanceof DomainError
               ? error.status
@@ -147,7 +158,8 @@ export class AuditInterceptor implements NestInterceptor {
                 ? error.getStatus()
                 : 500,
           ),
-      }),
+        ).pipe(concatMap(() => throwError(() => error))),
+      ),
     );
   }
 }

@@ -1,4 +1,5 @@
-import { SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 
 /**
  * What a key may do. `read`: lists, status, stored data. `send`: messages, typing, read marks.
@@ -10,12 +11,18 @@ export type Permission = (typeof PERMISSIONS)[number];
 
 export const REQUIRED_PERMISSION = 'wa-gateway:permission';
 
+/** The OpenAPI extension that states the permission each private operation needs. */
+export const PERMISSION_EXTENSION = 'x-permission';
+
 /**
  * The permission a route needs. Without it: `read` for GET and HEAD, `manage` for the rest, so
- * a new route is guarded by default.
+ * a new route is guarded by default. The OpenAPI document states it as `x-permission`.
  */
 export const RequirePermission = (permission: Permission): MethodDecorator & ClassDecorator =>
-  SetMetadata(REQUIRED_PERMISSION, permission);
+  applyDecorators(
+    SetMetadata(REQUIRED_PERMISSION, permission),
+    ApiExtension(PERMISSION_EXTENSION, permission),
+  );
 
 export function defaultPermission(method: string): Permission {
   return method === 'GET' || method === 'HEAD' ? 'read' : 'manage';

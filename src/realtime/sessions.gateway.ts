@@ -10,6 +10,8 @@ import {
 } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import { ApiKeysService } from '../access/api-keys.service';
+import type { AuditOutcome } from '../access/audit-event.entity';
+import { AuditService } from '../access/audit.service';
 import { UnauthenticatedLimiter } from '../access/unauthenticated-limiter';
 import type { Permission } from '../access/permissions';
 import { can, canSee } from '../access/principal';
@@ -28,6 +30,12 @@ import {
 import { MessagingSocketCommands, SocketReply } from './messaging-socket';
 import { apiKeyFromHandshake } from './ws-auth';
 import { optionalString, sessionIdFrom, sessionIdOrNull } from './ws-payloads';
+
+/** How a failed client event is reported: the documented error event and the fields it echoes. */
+interface ErrorReply {
+  event: string;
+  fields: Record<string, unknown>;
+}
 
 /** What every client event answers through its acknowledgement callback. */
 export type Ack<T = unknown> =
@@ -52,6 +60,7 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
     private readonly credentials: CredentialsService,
     private readonly manager: SessionManager,
     private readonly messaging: MessagingSocketCommands,
+    private readonly audit: AuditService,
   ) {}
 
   afterInit(server: Server): void {
@@ -99,32 +108,53 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
 
   @SubscribeMessage('start_session')
   startSession(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.handle(client, payload, 'manage', async () => {
-      const sessionId = sessionIdFrom(payload);
-      // Subscribe first so the caller sees the first QR code (without narrowing a client that
-      // takes every session's events)
-      await subscribeTo(client, sessionId, false);
-      const session = await this.sessions.createOrStart(sessionId, optionalString(payload, 'name'));
-      const status = await this.sessions.status(sessionId);
-      client.emit('session_status', status);
-      return { message: 'Session started', data: session };
-    });
+    return this.handle(
+      client,
+      payload,
+      'manage',
+      async () => {
+        const sessionId = sessionIdFrom(payload);
+        // Subscribe first so the caller sees the first QR code (without narrowing a client that
+        // takes every session's events)
+        await subscribeTo(client, sessionId, false);
+        const session = await this.sessions.createOrStart(
+          sessionId,
+          optionalString(payload, 'name'),
+        );
+        const status = await this.sessions.status(sessionId);
+        client.emit('session_status', status);
+        return { message: 'Session started', data: session };
+      },
+      { audit: 'session.start' },
+    );
   }
 
   @SubscribeMessage('stop_session')
   stopSession(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.handle(client, payload, 'manage', async () => {
-      const session = await this.sessions.stop(sessionIdFrom(payload));
-      return { message: 'Session stopped', data: session };
-    });
+    return this.handle(
+      client,
+      payload,
+      'manage',
+      async () => {
+        const session = await this.sessions.stop(sessionIdFrom(payload));
+        return { message: 'Session stopped', data: session };
+      },
+      { audit: 'session.stop' },
+    );
   }
 
   @SubscribeMessage('logout_session')
   logoutSession(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.handle(client, payload, 'manage', async () => {
-      const session = await this.sessions.logout(sessionIdFrom(payload));
-      return { message: 'Session logged out', data: session };
-    });
+    return this.handle(
+      client,
+      payload,
+      'manage',
+      async () => {
+        const session = await this.sessions.logout(sessionIdFrom(payload));
+        return { message: 'Session logged out', data: session };
+      },
+      { audit: 'session.logout' },
+    );
   }
 
   @SubscribeMessage('get_session_status')
@@ -153,18 +183,24 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
 
   @SubscribeMessage('load_sessions_from_storage')
   loadSessions(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.handle(client, payload, 'manage', async () => {
-      if (dataOf(client).principal?.sessions !== '*') {
-        throw new DomainError(HttpStatus.FORBIDDEN, 'Forbidden', 'needs a key for every session');
-      }
-      const loaded = await this.manager.restoreAll({ includeStopped: true });
-      const active = await this.activeSessions();
-      client.emit('active_sessions', active);
-      return {
-        message: `Loaded ${loaded.length} session(s) from storage`,
-        data: { loaded, active },
-      };
-    });
+    return this.handle(
+      client,
+      payload,
+      'manage',
+      async () => {
+        if (dataOf(client).principal?.sessions !== '*') {
+          throw new DomainError(HttpStatus.FORBIDDEN, 'Forbidden', 'needs a key for every session');
+        }
+        const loaded = await this.manager.restoreAll({ includeStopped: true });
+        const active = await this.activeSessions();
+        client.emit('active_sessions', active);
+        return {
+          message: `Loaded ${loaded.length} session(s) from storage`,
+          data: { loaded, active },
+        };
+      },
+      { audit: 'session.load_from_storage' },
+    );
   }
 
   @SubscribeMessage('get_available_sessions')
@@ -235,7 +271,7 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
         client.emit(event, replyPayload);
         return { message, data };
       },
-      { event: errorEvent, fields },
+      { onError: { event: errorEvent, fields } },
     );
   }
 
@@ -287,30 +323,39 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
     return sessionIdFrom(payload);
   }
 
-  /** Runs a client event; a failure becomes `session_error` plus a failed acknowledgement. */
+  /**
+   * Runs a client event; a failure becomes `session_error` (or `options.onError`) plus a failed
+   * acknowledgement. An `options.audit` action is written to the audit trail however it ends,
+   * like the REST route that does the same (refusals as `denied`).
+   */
   private async handle(
     client: Socket,
     payload: unknown,
     permission: Permission,
     run: () => Promise<{ message: string; data: unknown }>,
-    onError: { event: string; fields: Record<string, unknown> } = {
-      event: 'session_error',
-      fields: {},
-    },
+    options: { onError?: ErrorReply; audit?: string } = {},
   ): Promise<Ack> {
+    const onError = options.onError ?? { event: 'session_error', fields: {} };
+    let authorized = false;
     try {
       this.authorize(client, payload, permission);
+      authorized = true;
       const { message, data } = await run();
+      await this.record(client, payload, options.audit, 'success', HttpStatus.OK);
       return { success: true, message, data };
     } catch (error) {
       let message = 'Internal server error';
+      let status: number = HttpStatus.INTERNAL_SERVER_ERROR;
       if (error instanceof DomainError) {
         message = error.message;
+        status = error.status;
       } else {
         this.logger.error(
           `socket event failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
         );
       }
+      const refused = !authorized || status === 403;
+      await this.record(client, payload, options.audit, refused ? 'denied' : 'failure', status);
       client.emit(onError.event, {
         sessionId: sessionIdOrNull(payload),
         ...onError.fields,
@@ -318,5 +363,30 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
       });
       return { success: false, message };
     }
+  }
+
+  /** One audit row for an audited client event (socket.io has no request id: the socket's id stands in). */
+  private record(
+    client: Socket,
+    payload: unknown,
+    action: string | undefined,
+    outcome: AuditOutcome,
+    statusCode: number,
+  ): Promise<void> {
+    if (!action) {
+      return Promise.resolve();
+    }
+    const principal = dataOf(client).principal;
+    return this.audit.record({
+      keyId: principal?.keyId ?? null,
+      keyName: principal?.name ?? null,
+      action,
+      sessionId: sessionIdOrNull(payload),
+      target: 'socket.io',
+      outcome,
+      statusCode,
+      clientIp: client.handshake.address ?? null,
+      requestId: `ws:${client.id}`,
+    });
   }
 }

@@ -1,6 +1,9 @@
 import type { WaSimulator } from '../wa-sim';
 import { startGateway, startSimulator } from '../support/gateway-with-sim';
 import { connectSocket, emitWithAck, nextEvent } from '../support/socket-client';
+import { DataSource } from 'typeorm';
+import { AuditEventEntity } from '../../src/access/audit-event.entity';
+import { AuditService } from '../../src/access/audit.service';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, testTier } from '../support/test-database';
 
@@ -190,6 +193,119 @@ describe(`access control: scoped keys, rate limits, audit (${testTier()})`, () =
     expect(status.data.status).not.toBe('logged_out');
   });
 
+  it('records when a key was last used (GET /api-keys)', async () => {
+    const { id, key } = await createKey(['sales-1'], ['read']);
+    const before = (await (await gateway.request('/api-keys')).json()) as {
+      data: { id: string; lastUsedAt: string | null }[];
+    };
+    expect(before.data.find((row) => row.id === id)?.lastUsedAt).toBeNull();
+    const usedAt = Date.now();
+    expect((await as(key, '/sessions')).status).toBe(200);
+    // The write does not hold up the request: read until it is there (a bounded number of times)
+    let lastUsedAt: string | null | undefined = null;
+    for (let attempt = 0; attempt < 50 && !lastUsedAt; attempt += 1) {
+      const listed = (await (await gateway.request('/api-keys')).json()) as typeof before;
+      lastUsedAt = listed.data.find((row) => row.id === id)?.lastUsedAt;
+    }
+    expect(new Date(lastUsedAt ?? 0).getTime()).toBeGreaterThanOrEqual(usedAt - 1000);
+  });
+
+  it('prunes audit events older than AUDIT_RETENTION_DAYS and keeps the rest', async () => {
+    const events = gateway.app.get(DataSource).getRepository(AuditEventEntity);
+    const row = (at: Date, action: string) => ({
+      at,
+      action,
+      outcome: 'success' as const,
+      keyId: 'admin',
+      keyName: 'admin',
+      sessionId: 'sales-1',
+      target: null,
+      statusCode: 200,
+      clientIp: null,
+      requestId: null,
+    });
+    const day = 86_400_000;
+    await events.insert([
+      row(new Date(Date.now() - 91 * day), 'test.old'),
+      row(new Date(Date.now() - 89 * day), 'test.recent'),
+    ]);
+    expect(await gateway.app.get(AuditService).prune()).toBeGreaterThanOrEqual(1);
+    const total = async (action: string) =>
+      (
+        (await (await gateway.request(`/audit?action=${action}`)).json()) as {
+          meta: { total: number };
+        }
+      ).meta.total;
+    expect(await total('test.old')).toBe(0);
+    expect(await total('test.recent')).toBe(1);
+  });
+
+  it('socket.io: session commands are audited like their REST routes (success, failure, denied)', async () => {
+    const { key: manager } = await createKey(['sales-1', 'ghost-1'], ['read', 'manage']);
+    const { key: reader } = await createKey(['sales-1'], ['read']);
+    const managing = await connectSocket(gateway.url, { auth: { token: manager } });
+    const reading = await connectSocket(gateway.url, { auth: { token: reader } });
+    try {
+      expect(await emitWithAck(managing, 'stop_session', { sessionId: 'sales-1' })).toMatchObject({
+        success: true,
+      });
+      expect(await emitWithAck(reading, 'logout_session', { sessionId: 'sales-1' })).toEqual({
+        success: false,
+        message: 'Forbidden for this session',
+      });
+      expect(
+        await emitWithAck(managing, 'load_sessions_from_storage', { sessionId: 'sales-1' }),
+      ).toMatchObject({ success: false });
+      // In scope but missing: a failure, not a refusal
+      expect(await emitWithAck(managing, 'stop_session', { sessionId: 'ghost-1' })).toEqual({
+        success: false,
+        message: 'Session not found',
+      });
+      expect(await emitWithAck(managing, 'stop_session', { sessionId: 'other-1' })).toEqual({
+        success: false,
+        message: 'Session not found',
+      });
+    } finally {
+      managing.close();
+      reading.close();
+    }
+    const audit = (await (
+      await gateway.request(`/audit?per_page=100&session_id=sales-1`)
+    ).json()) as { data: Record<string, unknown>[] };
+    const socketRows = audit.data.filter((row) => row.target === 'socket.io');
+    expect(socketRows).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          action: 'session.stop',
+          outcome: 'success',
+          status_code: 200,
+          session_id: 'sales-1',
+          key_name: 'test key',
+          client_ip: expect.any(String),
+          request_id: expect.stringMatching(/^ws:/),
+        }),
+        expect.objectContaining({ action: 'session.logout', outcome: 'denied', status_code: 403 }),
+        expect.objectContaining({
+          action: 'session.load_from_storage',
+          outcome: 'denied',
+          status_code: 403,
+        }),
+      ]),
+    );
+    const outside = (await (
+      await gateway.request('/audit?action=session.stop&session_id=other-1&outcome=denied')
+    ).json()) as { data: Record<string, unknown>[] };
+    expect(outside.data[0]).toMatchObject({ target: 'socket.io', status_code: 404 });
+    const missing = (await (
+      await gateway.request('/audit?action=session.stop&session_id=ghost-1')
+    ).json()) as { data: Record<string, unknown>[] };
+    expect(missing.data[0]).toMatchObject({
+      target: 'socket.io',
+      outcome: 'failure',
+      status_code: 404,
+    });
+  });
+
   it('socket.io: a scoped key gets only its sessions and may command only what it may', async () => {
     const { key } = await createKey(['sales-1'], ['read']);
     const socket = await connectSocket(gateway.url, { auth: { token: key } });
@@ -230,7 +346,7 @@ describe(`rate limits per key (${testTier()})`, () => {
     }
   });
 
-  it('answers 429 in the envelope with Retry-After and RateLimit-* headers; health is not limited', async () => {
+  it('answers 429 in the envelope with Retry-After and RateLimit-* headers; health and metrics are not limited', async () => {
     const app = await startTestApp({ RATE_LIMIT_READ_PER_MINUTE: '3' });
     apps.push(app);
     for (let i = 0; i < 3; i += 1) {
@@ -245,6 +361,8 @@ describe(`rate limits per key (${testTier()})`, () => {
     expect(await limited.json()).toMatchObject({ success: false, message: 'Too many requests' });
     for (let i = 0; i < 5; i += 1) {
       expect((await fetch(`${app.url}/health`)).status).toBe(200);
+      // Metrics scraping needs the key but is not limited
+      expect((await app.request('/metrics')).status).toBe(200);
     }
     // Writes have their own budget
     expect((await app.post('/sessions/nope/stop')).status).toBe(404);

@@ -193,6 +193,11 @@ describe(`fuzz: every route and socket event (${testTier()})`, () => {
       .sort();
     expect(events.length).toBeGreaterThan(8);
     const socket = await connectSocket(gateway.url, { auth: { token: gateway.apiKey } });
+    // Every event the gateway emits to this client (replies, errors, broadcasts) is scanned too
+    let received: string[] = [];
+    socket.onAny((name: string, body: unknown) => {
+      received.push(`${name} ${JSON.stringify(body)}`);
+    });
     let cases = 0;
     try {
       await fc.assert(
@@ -222,6 +227,11 @@ describe(`fuzz: every route and socket event (${testTier()})`, () => {
               where,
               internal: false,
             });
+            const replies = [JSON.stringify(ack), ...received].join('\n');
+            received = [];
+            for (const leak of LEAKS) {
+              expect({ where, leak: leak.test(replies) }).toEqual({ where, leak: false });
+            }
           },
         ),
         { numRuns: SOCKET_RUNS, seed: SEED, endOnFailure: true },

@@ -6,6 +6,8 @@ import { OpenApiDocument, privateRoutes, requestFor, Route } from '../support/op
 import type { TestApp } from '../support/test-app';
 import { testTier } from '../support/test-database';
 import { SessionEvents, SessionQrEvent } from '../../src/whatsapp/session-events';
+import { auditActionOf } from '../../src/access/audit.interceptor';
+import { PERMISSIONS, Permission } from '../../src/access/permissions';
 
 /**
  * Every private route of the served OpenAPI document, walked from the document itself: no key
@@ -14,6 +16,9 @@ import { SessionEvents, SessionQrEvent } from '../../src/whatsapp/session-events
  * scoped to this session answers 2xx. The example inputs come from the document too, except
  * the ids only this run knows (a webhook, a delivery, a stored message, a contact's number),
  * and the QR and pairing routes, which go to a session still waiting for its QR.
+ *
+ * Each route's documented permission (`x-permission`) is enforced: a key in scope with every
+ * other permission gets 403. Every audited route leaves a `success` row and a `denied` row.
  */
 describe(`access to every documented route (${testTier()})`, () => {
   let sim: WaSimulator;
@@ -23,6 +28,8 @@ describe(`access to every documented route (${testTier()})`, () => {
   let mine: string;
   let other: string;
   let everyone: string;
+  /** Keys that have every permission but one, in scope (this session's, or every session) */
+  const lacking: Record<string, { mine: string; everyone: string }> = {};
 
   let receiver: WebhookReceiver;
   /** Values only this run knows, by parameter or body field name */
@@ -39,17 +46,24 @@ describe(`access to every documented route (${testTier()})`, () => {
     await qr;
     await gateway.post('/sessions', { sessionId: 'walk-2' });
     document = (await (await fetch(`${gateway.url}/docs-json`)).json()) as OpenApiDocument;
-    const key = async (sessions: string[]) => {
+    const key = async (sessions: string[], permissions: readonly Permission[] = PERMISSIONS) => {
       const response = await gateway.post('/api-keys', {
-        name: `walk ${sessions.join(',')}`,
+        name: `walk ${sessions.join(',')} ${permissions.join(',')}`,
         sessions,
-        permissions: ['read', 'send', 'manage', 'admin'],
+        permissions,
       });
       return ((await response.json()) as { data: { key: string } }).data.key;
     };
     mine = await key(['walk-1', 'walk-qr']);
     other = await key(['walk-2']);
     everyone = await key(['*']);
+    for (const permission of PERMISSIONS) {
+      const others = PERMISSIONS.filter((p) => p !== permission && p !== 'admin');
+      lacking[permission] = {
+        mine: await key(['walk-1', 'walk-qr'], others),
+        everyone: await key(['*'], others),
+      };
+    }
     // A target that receives everything, a message it is told about, and that delivery
     const target = await json<{ id: string }>(
       await gateway.post('/sessions/walk-1/webhooks', { url: receiver.url, events: ['*'] }),
@@ -135,7 +149,20 @@ describe(`access to every documented route (${testTier()})`, () => {
     }
     const response = await fetch(`${gateway.url}${url}`, { ...init, headers });
     const text = await response.text();
-    return { status: response.status, text };
+    return { status: response.status, text, url };
+  }
+
+  /** The audit action the gateway derives for a call of this route (null: not audited). */
+  function auditedAs(route: Route, url: string): string | null {
+    const query = Object.fromEntries(new URL(url, gateway.url).searchParams);
+    const expressPath = route.path.replace(/\{(\w+)\}/g, ':$1');
+    return auditActionOf(route.method, expressPath, query, route.permission as Permission);
+  }
+
+  async function auditRows(action: string, outcome: string): Promise<number> {
+    const query = new URLSearchParams({ action, outcome, per_page: '1' });
+    const page = await json<unknown[]>(await gateway.request(`/audit?${query.toString()}`));
+    return (page.meta as { total: number }).total;
   }
 
   it('holds on every route: 401 without or with a wrong key, scope enforced, the right scope answers 2xx', async () => {
@@ -143,6 +170,8 @@ describe(`access to every documented route (${testTier()})`, () => {
     expect(routes.length).toBeGreaterThan(20);
     const failures: string[] = [];
     let answered2xx = 0;
+    let permissionHeld = 0;
+    const audited = new Map<string, string>();
     for (const route of routes) {
       const name = `${route.method} ${route.path}`;
       for (const key of [undefined, 'wrong-key-0123456789abcdef']) {
@@ -165,7 +194,31 @@ describe(`access to every documented route (${testTier()})`, () => {
       }
       // The right scope: this session's key, or a key for every session on routes of no session
       const { sessionId, values } = inputsFor(route);
+      // ... but every permission except the one the route documents
+      const permission = route.permission as Permission | undefined;
+      if (!permission || !PERMISSIONS.includes(permission)) {
+        failures.push(`${name} states no permission (x-permission: ${String(permission)})`);
+      } else {
+        const keys = lacking[permission];
+        const refused = await call(
+          route,
+          route.sessionParam ? keys.mine : keys.everyone,
+          sessionId,
+          values,
+        );
+        if (refused.status !== 403 || !refused.text.includes('Forbidden')) {
+          failures.push(
+            `${name} without "${permission}": ${refused.status} ${refused.text.slice(0, 120)}`,
+          );
+        } else {
+          permissionHeld += 1;
+        }
+      }
       const allowed = await call(route, route.sessionParam ? mine : everyone, sessionId, values);
+      const action = auditedAs(route, allowed.url);
+      if (action) {
+        audited.set(action, name);
+      }
       if (allowed.status < 200 || allowed.status >= 300) {
         failures.push(
           `${name} with the right scope: ${allowed.status} ${allowed.text.slice(0, 160)}`,
@@ -174,12 +227,30 @@ describe(`access to every documented route (${testTier()})`, () => {
         answered2xx += 1;
       }
     }
-    const holding = routes.length - new Set(failures.map((f) => f.split(' with')[0])).size;
+    // Every audited route left a row for the allowed call and one for the refused call
+    let auditedHeld = 0;
+    for (const [action, name] of audited) {
+      const [succeeded, denied] = [
+        await auditRows(action, 'success'),
+        await auditRows(action, 'denied'),
+      ];
+      if (succeeded === 0 || denied === 0) {
+        failures.push(`${name} audited as ${action}: ${succeeded} success, ${denied} denied rows`);
+      } else {
+        auditedHeld += 1;
+      }
+    }
+    const holding =
+      routes.length -
+      new Set(failures.map((f) => f.split(/ (with|without|states|audited)/)[0])).size;
     process.stdout.write(
       `route access (${testTier()}): ${holding}/${routes.length} routes hold ` +
         `(401 without and with a wrong key, 404 or nothing shown to another session's key); ` +
-        `${answered2xx}/${routes.length} answered 2xx with the right scope\n`,
+        `${permissionHeld}/${routes.length} refused with 403 without their x-permission; ` +
+        `${answered2xx}/${routes.length} answered 2xx with the right scope; ` +
+        `${auditedHeld}/${audited.size} audited actions wrote a success and a denied row\n`,
     );
+    expect(audited.size).toBeGreaterThan(10);
     expect(failures).toEqual([]);
   });
 });

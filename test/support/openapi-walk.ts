@@ -28,6 +28,8 @@ export interface Operation {
   parameters?: Parameter[];
   requestBody?: { content: Record<string, { schema?: SchemaObject }> };
   responses: Record<string, unknown>;
+  /** The permission a scoped key needs (stated by the gateway on every private operation) */
+  'x-permission'?: string;
 }
 
 export interface OpenApiDocument {
@@ -42,6 +44,8 @@ export interface Route {
   operation: Operation;
   /** The path parameter naming a session, if any */
   sessionParam: string | undefined;
+  /** The permission the operation states it needs */
+  permission: string | undefined;
 }
 
 const SESSION_PARAMS = ['id', 'session_id', 'user_token'];
@@ -64,6 +68,7 @@ export function privateRoutes(document: OpenApiDocument): Route[] {
             SESSION_PARAMS.includes(parameter.name) &&
             !path.startsWith('/api-keys'),
         )?.name,
+        permission: operation['x-permission'],
       })),
   );
 }
