@@ -193,6 +193,35 @@ describe(`access control: scoped keys, rate limits, audit (${testTier()})`, () =
     expect(status.data.status).not.toBe('logged_out');
   });
 
+  it('audits contact exports (CSV), not plain reads of the same route', async () => {
+    const { key } = await createKey(['sales-1'], ['read']);
+    const csv = await as(key, '/api/sessions/sales-1/contacts?format=csv', {
+      headers: { 'X-Request-Id': 'export-csv-1' },
+    });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    await csv.arrayBuffer();
+    expect((await as(key, '/api/sessions/sales-1/contacts')).status).toBe(200);
+    const audit = (await (
+      await gateway.request('/audit?action=contacts.export&session_id=sales-1')
+    ).json()) as { data: Record<string, unknown>[]; meta: { total: number } };
+    expect(audit.meta.total).toBe(1);
+    expect(audit.data[0]).toMatchObject({
+      outcome: 'success',
+      status_code: 200,
+      key_name: 'test key',
+      request_id: 'export-csv-1',
+    });
+    const rows = (await (
+      await gateway.request('/audit?session_id=sales-1&per_page=100')
+    ).json()) as {
+      data: { action: string }[];
+    };
+    expect(rows.data.map((row) => row.action)).not.toContain(
+      'get /api/sessions/:session_id/contacts',
+    );
+  });
+
   it('records when a key was last used (GET /api-keys)', async () => {
     const { id, key } = await createKey(['sales-1'], ['read']);
     const before = (await (await gateway.request('/api-keys')).json()) as {
