@@ -320,4 +320,31 @@ describe(`contact grabber against the simulator (${testTier()})`, () => {
       pushname: 'Zed Renamed',
     });
   });
+  it('a delete sent while a grab runs waits for it: it removes what the grab saved', async () => {
+    expect(
+      (await gateway.request(`/api/sessions/${SESSION}/contacts`, { method: 'DELETE' })).status,
+    ).toBe(200);
+    const socket = await connectSocket(gateway.url, { auth: { token: gateway.apiKey } });
+    try {
+      await emitWithAck(socket, 'subscribe', { sessionId: SESSION });
+      const started = nextEvent<Record<string, unknown>>(
+        socket,
+        'grab_progress',
+        (event) => event.phase === 'fetching' && event.done === 0,
+      );
+      const grabbing = grab('grab-groups');
+      await started;
+      const deleting = gateway.request(`/api/sessions/${SESSION}/contacts`, { method: 'DELETE' });
+      const [{ body: grabbed }, deleted] = await Promise.all([
+        grabbing,
+        deleting.then((response) => json<{ deleted_count: number }>(response)),
+      ]);
+      expect(grabbed.data.saved_count).toBeGreaterThan(0);
+      expect(deleted.data.deleted_count).toBe(grabbed.data.saved_count);
+      expect(await rows().countBy({ sessionId: SESSION })).toBe(0);
+      expect(await memberships().countBy({ sessionId: SESSION })).toBe(0);
+    } finally {
+      socket.close();
+    }
+  });
 });

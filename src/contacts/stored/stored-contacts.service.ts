@@ -8,6 +8,7 @@ import { AddressBookContactEntity } from '../address-book/address-book.entities'
 import { ContactEntity, type ContactType } from '../contact.entity';
 import { toStoredContactView, type StoredContactView } from '../dto/contact-views';
 import type { StoredContactsQueryDto } from '../dto/contacts-query.dto';
+import { SessionWriteLock } from '../grab/session-write-lock';
 import { GroupParticipantEntity } from '../group-participant.entity';
 
 export interface StoredContactsData {
@@ -39,6 +40,7 @@ export class StoredContactsService {
     @InjectRepository(GroupParticipantEntity)
     private readonly participants: Repository<GroupParticipantEntity>,
     private readonly dataSource: DataSource,
+    private readonly lock: SessionWriteLock,
   ) {}
 
   async list(
@@ -88,7 +90,14 @@ export class StoredContactsService {
     type: ContactType | undefined,
   ): Promise<{ session_id: string; session_name: string | null; deleted_count: number }> {
     const { sessionId } = session;
-    const deleted = await this.dataSource.transaction(async (manager) => {
+    // The session's one writer at a time: a delete waits for a running grab or auto-sync (and
+    // they for it), so neither counts rows the other is removing
+    const deleted = await this.lock.run(sessionId, () => this.deleteRows(sessionId, type));
+    return { session_id: sessionId, session_name: session.name, deleted_count: deleted };
+  }
+
+  private deleteRows(sessionId: string, type: ContactType | undefined): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
       if (type) {
         // Memberships of the deleted groups, or of the deleted people
         const column = type === 'group' ? 'group_id' : 'contact_id';
@@ -105,7 +114,6 @@ export class StoredContactsService {
       );
       return result.affected ?? 0;
     });
-    return { session_id: sessionId, session_name: session.name, deleted_count: deleted };
   }
 
   async groupParticipants(
