@@ -1,13 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-errors';
 
-/** Seed 000's error for grab and engine routes of a session that is not connected. */
-export class SessionNotConnected extends DomainError {
-  constructor(readonly state: string) {
-    super(HttpStatus.BAD_REQUEST, `Session tidak terhubung. Status: ${state}`);
-  }
-}
-
 export class GrabTimedOut extends DomainError {
   constructor(timeoutMs: number) {
     super(

@@ -1,13 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-errors';
 
-/** CONTRACT §4's documented message for a session that cannot send now. */
-export class SessionNotConnected extends DomainError {
-  constructor(state: string) {
-    super(HttpStatus.BAD_REQUEST, `Session tidak terhubung. Status: ${state}`);
-  }
-}
-
 export class NotOnWhatsApp extends DomainError {
   constructor(readonly phoneNumber: string) {
     super(HttpStatus.BAD_REQUEST, `The number ${phoneNumber} is not on WhatsApp`);

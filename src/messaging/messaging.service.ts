@@ -1,7 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Not, Repository } from 'typeorm';
-import { DomainError, InvalidPhoneNumber } from '../common/errors/domain-errors';
+import {
+  DomainError,
+  InvalidPhoneNumber,
+  SessionNotConnected,
+} from '../common/errors/domain-errors';
 import { Messenger, SessionSocketUnavailable } from '../whatsapp/messenger';
 import type { MessageRef } from '../whatsapp/messenger';
 import type { NumberCheckDto, ProfileInfoDto, ReadMessagesDto } from './dto/check-number.dto';
@@ -10,7 +14,7 @@ import { MessageEntity } from './entities/message.entity';
 import type { UploadedMedia } from './media-source.service';
 import { MessageComposer } from './message-composer.service';
 import { MessageStore } from './message-store.service';
-import { BadSendRequest, SessionNotConnected, WhatsAppFailed } from './messaging-errors';
+import { BadSendRequest, WhatsAppFailed } from './messaging-errors';
 import { RecipientResolver } from './recipient-resolver.service';
 import { SendQueue } from './send-queue.service';
 import { SessionGate } from './session-gate.service';

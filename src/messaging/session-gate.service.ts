@@ -2,7 +2,7 @@ import { Injectable, PipeTransform } from '@nestjs/common';
 import { SessionNotFound } from '../common/errors/domain-errors';
 import { SessionManager } from '../whatsapp/session-manager';
 import { SessionRecords } from '../whatsapp/session-records';
-import { SessionNotConnected } from './messaging-errors';
+import { SessionNotConnected } from '../common/errors/domain-errors';
 
 /** Whether a session may talk to WhatsApp now: 404 when unknown, 400 when not connected. */
 @Injectable()

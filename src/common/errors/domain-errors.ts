@@ -40,6 +40,16 @@ export class SessionNotFound extends DomainError {
   }
 }
 
+/**
+ * A session that cannot do this now (CONTRACT §4's documented message, seed 000's wording), for
+ * sends, grabs and engine calls alike.
+ */
+export class SessionNotConnected extends DomainError {
+  constructor(readonly state: string) {
+    super(HttpStatus.BAD_REQUEST, `Session tidak terhubung. Status: ${state}`);
+  }
+}
+
 export class SessionAlreadyExists extends DomainError {
   constructor(readonly sessionId: string) {
     super(HttpStatus.CONFLICT, `Session ${sessionId} already exists`);

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { SessionNotFound } from '../../common/errors/domain-errors';
+import { SessionNotConnected, SessionNotFound } from '../../common/errors/domain-errors';
 import { SessionManager } from '../../whatsapp/session-manager';
 import { SessionRecords } from '../../whatsapp/session-records';
 import type { WhatsappSessionEntity } from '../../whatsapp/whatsapp-session.entity';
-import { SessionNotConnected } from '../contacts-errors';
 
 /** The stored session (404 otherwise), and for live routes one that is connected (400 otherwise). */
 @Injectable()
