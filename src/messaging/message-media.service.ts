@@ -1,4 +1,5 @@
-import { Injectable, StreamableFile } from '@nestjs/common';
+import { Injectable, Logger, StreamableFile } from '@nestjs/common';
+import type { Response } from 'express';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -7,6 +8,7 @@ import { In, Repository } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { currentSessionFilter } from '../access/request-principal';
 import { MediaDownloader, MediaUnavailable } from '../whatsapp/media-downloader';
+import { MediaCorrupt } from '../whatsapp/media-integrity';
 import { MessageEntity } from './entities/message.entity';
 import {
   MediaExpired,
@@ -66,6 +68,7 @@ export class MessageMedia {
   }
 
   private readonly dir: string;
+  private readonly logger = new Logger('MessageMedia');
 
   async file(id: string): Promise<StreamableFile> {
     const visible = currentSessionFilter();
@@ -109,6 +112,31 @@ export class MessageMedia {
     }
     // No Content-Length: the stored length is the sender's claim, and a wrong one would cut or
     // stall the response; the decrypted stream goes out chunked
-    return new StreamableFile(stream, file);
+    const streamed = new StreamableFile(stream, file);
+    streamed.setErrorHandler((error, response) => this.failed(id, error, response as Response));
+    return streamed;
+  }
+
+  /**
+   * A download that fails once streaming began: before the first byte (a file that does not
+   * match its hash is held until verified when small) it is a 502 in the envelope; after it,
+   * the connection is cut, so the client never takes a truncated file for a complete one.
+   */
+  private failed(id: string, error: Error, response: Response): void {
+    const reason =
+      error instanceof MediaCorrupt
+        ? error.message
+        : "WhatsApp's media server broke off the download";
+    this.logger.warn(`media of message ${id} failed while streaming: ${error.message}`);
+    if (response.destroyed) {
+      return;
+    }
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    const failure = new MediaUnreachable(id, reason);
+    response.status(failure.status).type('application/json').removeHeader('Content-Disposition');
+    response.send(JSON.stringify({ success: false, message: failure.message, error: reason }));
   }
 }

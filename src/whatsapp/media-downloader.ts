@@ -20,6 +20,9 @@ export class MediaUnavailable extends Error {
  * `whatsapp/`). Needs no open session: the media key travels with the message.
  */
 export abstract class MediaDownloader {
-  /** The decrypted file as a stream; rejects with MediaUnavailable before any byte is sent. */
+  /**
+   * The decrypted file as a stream; rejects with MediaUnavailable before any byte is sent. The
+   * stream fails with MediaCorrupt (instead of ending) when the file does not match its hash.
+   */
   abstract download(downloadable: Record<string, unknown>): Promise<Readable>;
 }

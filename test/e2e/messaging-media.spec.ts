@@ -250,6 +250,21 @@ describe(`media over WhatsApp, both ways (${testTier()})`, () => {
       });
     });
 
+    it('refuses a file that does not match its hash: 502 in the envelope, never the wrong bytes', async () => {
+      const { row, directPath } = await receiveImage('tampered on the way');
+      sim.media.tamper(directPath);
+      const response = await gateway.request(`/api/v1/messages/${row.id}/media`);
+      expect(response.status).toBe(502);
+      expect(response.headers.get('content-disposition')).toBeNull();
+      expect(await response.json()).toEqual({
+        success: false,
+        message: `The media of message ${row.id} could not be downloaded`,
+        error: "The file from WhatsApp's media server does not match the message's hash",
+      });
+      // the gateway goes on serving
+      expect((await gateway.request('/health')).status).toBe(200);
+    });
+
     it('auto-downloads inbound media of the sessions MEDIA_AUTO_DOWNLOAD names, served after WhatsApp dropped it', async () => {
       const { account: saving } = await linkSession(gateway, sim, SAVING_SESSION);
       // EventEmitter2's typings are wider than Listenable's; it has on/off all the same

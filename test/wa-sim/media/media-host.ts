@@ -88,6 +88,18 @@ export class MediaHost {
     }
   }
 
+  /**
+   * Fault: the stored file's first byte is flipped, as a broken or hostile media host would
+   * serve it. It still decrypts (AES-CBC garbles only the first blocks), to the wrong bytes.
+   */
+  tamper(pathOrUrl: string): void {
+    const file = this.files.get(this.pathOf(pathOrUrl));
+    if (file) {
+      file.data = Buffer.from(file.data);
+      file.data[0] ^= 0xff;
+    }
+  }
+
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
