@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { In, Repository } from 'typeorm';
+import { errorEnvelopeOf } from '../common/http/envelope';
 import { AppConfig } from '../config/app-config';
 import { currentSessionFilter } from '../access/request-principal';
 import { MediaDownloader, MediaUnavailable } from '../whatsapp/media-downloader';
@@ -136,7 +137,7 @@ export class MessageMedia {
       return;
     }
     const failure = new MediaUnreachable(id, reason);
-    response.status(failure.status).type('application/json').removeHeader('Content-Disposition');
-    response.send(JSON.stringify({ success: false, message: failure.message, error: reason }));
+    response.removeHeader('Content-Disposition');
+    response.status(failure.status).json(errorEnvelopeOf(failure));
   }
 }

@@ -108,53 +108,32 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
 
   @SubscribeMessage('start_session')
   startSession(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.handle(
-      client,
-      payload,
-      'manage',
-      async () => {
-        const sessionId = sessionIdFrom(payload);
-        // Subscribe first so the caller sees the first QR code (without narrowing a client that
-        // takes every session's events)
-        await subscribeTo(client, sessionId, false);
-        const session = await this.sessions.createOrStart(
-          sessionId,
-          optionalString(payload, 'name'),
-        );
-        const status = await this.sessions.status(sessionId);
-        client.emit('session_status', status);
-        return { message: 'Session started', data: session };
-      },
-      { audit: 'session.start' },
-    );
+    return this.manage('session.start', client, payload, async () => {
+      const sessionId = sessionIdFrom(payload);
+      // Subscribe first so the caller sees the first QR code (without narrowing a client that
+      // takes every session's events)
+      await subscribeTo(client, sessionId, false);
+      const session = await this.sessions.createOrStart(sessionId, optionalString(payload, 'name'));
+      const status = await this.sessions.status(sessionId);
+      client.emit('session_status', status);
+      return { message: 'Session started', data: session };
+    });
   }
 
   @SubscribeMessage('stop_session')
   stopSession(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.handle(
-      client,
-      payload,
-      'manage',
-      async () => {
-        const session = await this.sessions.stop(sessionIdFrom(payload));
-        return { message: 'Session stopped', data: session };
-      },
-      { audit: 'session.stop' },
-    );
+    return this.manage('session.stop', client, payload, async () => {
+      const session = await this.sessions.stop(sessionIdFrom(payload));
+      return { message: 'Session stopped', data: session };
+    });
   }
 
   @SubscribeMessage('logout_session')
   logoutSession(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.handle(
-      client,
-      payload,
-      'manage',
-      async () => {
-        const session = await this.sessions.logout(sessionIdFrom(payload));
-        return { message: 'Session logged out', data: session };
-      },
-      { audit: 'session.logout' },
-    );
+    return this.manage('session.logout', client, payload, async () => {
+      const session = await this.sessions.logout(sessionIdFrom(payload));
+      return { message: 'Session logged out', data: session };
+    });
   }
 
   @SubscribeMessage('get_session_status')
@@ -183,24 +162,18 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
 
   @SubscribeMessage('load_sessions_from_storage')
   loadSessions(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.handle(
-      client,
-      payload,
-      'manage',
-      async () => {
-        if (dataOf(client).principal?.sessions !== '*') {
-          throw new DomainError(HttpStatus.FORBIDDEN, 'Forbidden', 'needs a key for every session');
-        }
-        const loaded = await this.manager.restoreAll({ includeStopped: true });
-        const active = await this.activeSessions();
-        client.emit('active_sessions', active);
-        return {
-          message: `Loaded ${loaded.length} session(s) from storage`,
-          data: { loaded, active },
-        };
-      },
-      { audit: 'session.load_from_storage' },
-    );
+    return this.manage('session.load_from_storage', client, payload, async () => {
+      if (dataOf(client).principal?.sessions !== '*') {
+        throw new DomainError(HttpStatus.FORBIDDEN, 'Forbidden', 'needs a key for every session');
+      }
+      const loaded = await this.manager.restoreAll({ includeStopped: true });
+      const active = await this.activeSessions();
+      client.emit('active_sessions', active);
+      return {
+        message: `Loaded ${loaded.length} session(s) from storage`,
+        data: { loaded, active },
+      };
+    });
   }
 
   @SubscribeMessage('get_available_sessions')
@@ -248,6 +221,16 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
     return this.reply(client, payload, 'send', 'read_error', ['messageKey'], () =>
       this.messaging.read(payload),
     );
+  }
+
+  /** A session lifecycle command: needs `manage`, and is audited as `action` however it ends. */
+  private manage(
+    action: string,
+    client: Socket,
+    payload: unknown,
+    run: () => Promise<{ message: string; data: unknown }>,
+  ): Promise<Ack> {
+    return this.handle(client, payload, 'manage', run, { audit: action });
   }
 
   /** A command with a documented reply event; a failure goes to `errorEvent` with `echo` fields. */

@@ -9,7 +9,7 @@ import {
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../errors/domain-errors';
-import type { ErrorEnvelope } from './envelope';
+import { errorEnvelopeOf, type ErrorEnvelope } from './envelope';
 
 const STATUS_MESSAGES: Partial<Record<number, string>> = {
   [HttpStatus.BAD_REQUEST]: 'Bad request',
@@ -50,14 +50,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   private toResponse(exception: unknown, request: Request): [number, ErrorEnvelope] {
     if (exception instanceof DomainError) {
-      const body: ErrorEnvelope = { success: false, message: exception.message };
-      if (exception.detail !== undefined) {
-        body.error = exception.detail;
-      }
-      if (exception.fieldErrors) {
-        body.errors = exception.fieldErrors;
-      }
-      return [exception.status, body];
+      return [exception.status, errorEnvelopeOf(exception)];
     }
     if (exception instanceof HttpException) {
       const status: number = exception.getStatus();

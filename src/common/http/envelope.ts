@@ -1,3 +1,5 @@
+import type { DomainError } from '../errors/domain-errors';
+
 /** The success envelope of CONTRACT §4. */
 export interface Envelope<T> {
   success: true;
@@ -39,4 +41,16 @@ export function counted<T>(message: string, data: T[]): CountedEnvelope<T> {
 
 export function paged<T>(message: string, data: T[], meta: PageMeta): PagedEnvelope<T> {
   return { success: true, message, data, meta };
+}
+
+/** The error envelope of a DomainError: its message, `error` (detail) and `errors` (fields). */
+export function errorEnvelopeOf(error: DomainError): ErrorEnvelope {
+  const body: ErrorEnvelope = { success: false, message: error.message };
+  if (error.detail !== undefined) {
+    body.error = error.detail;
+  }
+  if (error.fieldErrors) {
+    body.errors = error.fieldErrors;
+  }
+  return body;
 }
