@@ -10,7 +10,7 @@ import { DashboardModule } from './dashboard/dashboard.module';
 import { CredentialsModule } from './credentials/credentials.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { DatabaseModule } from './database/database.module';
-import { EventsModule } from './events/event-outbox';
+import { EventsModule } from './whatsapp/events/event-outbox';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { MessagingModule } from './messaging/messaging.module';

@@ -1,16 +1,20 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { apiKeyFromHeaders } from '../common/auth/api-key.guard';
 import { IS_PUBLIC } from '../common/auth/public.decorator';
 import { DomainError, InvalidApiKey, SessionNotFound } from '../common/errors/domain-errors';
 import { ApiKeysService } from './api-keys.service';
 import { auditActionOfContext, auditRecordOf } from './audit.interceptor';
 import { AuditService } from './audit.service';
-import { defaultPermission, Permission, REQUIRED_PERMISSION, SESSION_PARAMS } from './permissions';
-import { can, canSee, Principal } from './principal';
+import { defaultPermission, Permission, REQUIRED_PERMISSION } from './permissions';
+import { can, canSee } from './principal';
 import { TooManyRequests } from './rate-limit.guard';
-import { setRequestPrincipal } from './request-principal';
+import {
+  type AuthenticatedRequest,
+  sessionOfRequest,
+  setRequestPrincipal,
+} from './request-principal';
 import { UnauthenticatedLimiter } from './unauthenticated-limiter';
 
 export class ForbiddenForSession extends DomainError {
@@ -25,32 +29,10 @@ export class Forbidden extends DomainError {
   }
 }
 
-export type AuthenticatedRequest = Request & { principal?: Principal };
-
 const SESSION_IN_BODY = 'wa-gateway:session-in-body';
 
 /** The route creates a session named by `body.sessionId`: a scoped key may only name its own. */
 export const SessionInBody = (): MethodDecorator => SetMetadata(SESSION_IN_BODY, true);
-
-/** The session a request is about: a path parameter, else `user_token`/`session_id` in the query. */
-export function sessionOfRequest(request: Request): string | undefined {
-  const params = (request.params ?? {}) as Record<string, unknown>;
-  const query = (request.query ?? {}) as Record<string, unknown>;
-  // `:id` names a session only under /sessions (elsewhere, e.g. /api-keys/:id, it is that record)
-  const routePath = (request.route as { path?: string } | undefined)?.path ?? request.path ?? '';
-  const names = SESSION_PARAMS.filter(
-    (name) => name !== 'id' || routePath.startsWith('/sessions/'),
-  );
-  for (const source of [params, query]) {
-    for (const name of names) {
-      const value = source[name];
-      if (typeof value === 'string' && value !== '') {
-        return value;
-      }
-    }
-  }
-  return undefined;
-}
 
 /**
  * Global HTTP guard: every route needs a key unless @Public(). The key's scope decides the rest:

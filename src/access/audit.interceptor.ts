@@ -9,8 +9,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { catchError, concatMap, from, map, Observable, throwError } from 'rxjs';
 import { DomainError } from '../common/errors/domain-errors';
-import type { AuthenticatedRequest } from './access.guard';
-import { sessionOfRequest } from './access.guard';
+import { type AuthenticatedRequest, sessionOfRequest } from './request-principal';
 import type { AuditOutcome } from './audit-event.entity';
 import { AuditRecord, AuditService } from './audit.service';
 import { defaultPermission, REQUIRED_PERMISSION } from './permissions';

@@ -3,8 +3,8 @@ import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
 import type { Request } from 'express';
 import { IS_PUBLIC } from '../common/auth/public.decorator';
 import { DomainError } from '../common/errors/domain-errors';
-import type { AccessConfig } from '../config/app-config';
-import type { AuthenticatedRequest } from './access.guard';
+import type { AccessConfig } from './access.config';
+import type { AuthenticatedRequest } from './request-principal';
 
 export class TooManyRequests extends DomainError {
   constructor(retryAfterSeconds: number) {

@@ -1,6 +1,6 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { map, Observable } from 'rxjs';
-import type { AuthenticatedRequest } from './access.guard';
+import type { AuthenticatedRequest } from './request-principal';
 import { canSee } from './principal';
 import type { Principal } from './principal';
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { SessionsModule } from '../sessions/sessions.module';
 import { WhatsappModule } from '../whatsapp/whatsapp.module';
 import {
   AddressBookContactEntity,
@@ -33,6 +34,7 @@ import { ContactsAutoSyncService } from './sync/contacts-auto-sync.service';
       AddressBookGroupEntity,
     ]),
     WhatsappModule,
+    SessionsModule,
   ],
   controllers: [ContactsController, EngineContactsController],
   providers: [

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { DataSource, In, LessThanOrEqual, MoreThan } from 'typeorm';
-import { EventOutbox } from '../events/event-outbox';
+import { EventOutbox } from '../whatsapp/events/event-outbox';
 import {
   MessageEvents,
   type ChatPresenceEvent,

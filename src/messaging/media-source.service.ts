@@ -5,7 +5,8 @@ import { open, realpath } from 'node:fs/promises';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { request, type Dispatcher } from 'undici';
 import { DomainError } from '../common/errors/domain-errors';
-import { AppConfig, MediaConfig } from '../config/app-config';
+import { AppConfig } from '../config/app-config';
+import type { MediaConfig } from './messaging.config';
 import { BadSendRequest } from './messaging-errors';
 import { publicOnlyAgent } from './public-address-guard';
 

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { DataSource, EntityManager, FindOperator, In } from 'typeorm';
-import { EventOutbox } from '../events/event-outbox';
-import type { GatewayEvent } from '../events/gateway-events';
+import { EventOutbox } from '../whatsapp/events/event-outbox';
+import type { GatewayEvent } from '../whatsapp/events/gateway-events';
 import {
   MESSAGE_STATUSES,
   MessageEvents,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { SessionsModule } from '../sessions/sessions.module';
 import { WhatsappModule } from '../whatsapp/whatsapp.module';
 import { ChatPresenceStore } from './chat-presence-store.service';
 import { ChatsController } from './chats.controller';
@@ -34,6 +35,7 @@ import { V1MessagingController } from './v1-messaging.controller';
       QueuedSendEntity,
     ]),
     WhatsappModule,
+    SessionsModule,
     // uploads (field `file`) stay in memory (multer's default storage), at most MEDIA_MAX_BYTES
     // (larger: 413)
     MulterModule.registerAsync({

@@ -4,8 +4,10 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { DataSource, In, Repository } from 'typeorm';
 import { DomainError } from '../common/errors/domain-errors';
-import { AppConfig, MessagingConfig } from '../config/app-config';
-import { EventOutbox } from '../events/event-outbox';
+import { AppConfig } from '../config/app-config';
+import type { MessagingConfig } from './messaging.config';
+import { SessionHooks } from '../sessions/session-hooks';
+import { EventOutbox } from '../whatsapp/events/event-outbox';
 import type { WaMessage } from '../whatsapp/message-events';
 import { Messenger, SessionSocketUnavailable } from '../whatsapp/messenger';
 import { SessionEvents } from '../whatsapp/session-events';
@@ -105,8 +107,10 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly events: EventEmitter2,
     private readonly dataSource: DataSource,
     @InjectRepository(QueuedSendEntity) private readonly rows: Repository<QueuedSendEntity>,
+    hooks: SessionHooks,
   ) {
     this.config = config.messaging;
+    hooks.reportQueueLength((sessionId) => this.length(sessionId));
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -14,7 +14,6 @@ import { PageMeta } from '../common/http/envelope';
 import { pageMeta, pageRequest, PaginationQueryDto } from '../common/http/pagination';
 import { normalizePhoneNumber } from '../common/phone/phone-number';
 import { AppConfig } from '../config/app-config';
-import { ContactEntity } from '../contacts/contact.entity';
 import { SessionManager } from '../whatsapp/session-manager';
 import type {
   PairingCodeViewDto,
@@ -23,8 +22,8 @@ import type {
   SessionViewDto,
 } from './dto/session-view.dto';
 import type { V1SessionQrDto } from './dto/v1-session.dto';
-import { SendQueue } from '../messaging/send-queue.service';
 import { QrImageService } from './qr-image.service';
+import { SessionHooks } from './session-hooks';
 import { isValidSessionId, RESERVED_SESSION_IDS } from './session-id';
 import {
   stateOf,
@@ -43,12 +42,10 @@ export class SessionsService {
   constructor(
     @InjectRepository(WhatsappSessionEntity)
     private readonly sessions: Repository<WhatsappSessionEntity>,
-    @InjectRepository(ContactEntity)
-    private readonly contacts: Repository<ContactEntity>,
     private readonly manager: SessionManager,
     private readonly qrImages: QrImageService,
     private readonly config: AppConfig,
-    private readonly queue: SendQueue,
+    private readonly hooks: SessionHooks,
   ) {}
 
   /** Creates a session (409 if the id exists) and starts it. */
@@ -138,7 +135,7 @@ export class SessionsService {
     await this.manager.remove(sessionId);
     await this.sessions.delete({ sessionId });
     if (purge) {
-      await this.contacts.delete({ sessionId });
+      await this.hooks.purge(sessionId);
     }
     return { sessionId, purged: purge };
   }
@@ -175,7 +172,7 @@ export class SessionsService {
 
   async status(sessionId: string): Promise<SessionStatusViewDto> {
     const row = await this.row(sessionId);
-    return toStatusView(row, this.manager.get(sessionId), this.queue.length(sessionId));
+    return toStatusView(row, this.manager.get(sessionId), this.hooks.queueLength(sessionId));
   }
 
   /** The pending QR code; 409 (naming the state) when there is none. */

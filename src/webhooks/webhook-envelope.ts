@@ -1,4 +1,4 @@
-import type { GatewayEvent } from '../events/gateway-events';
+import type { GatewayEvent } from '../whatsapp/events/gateway-events';
 import type { MessageStatus } from '../whatsapp/message-events';
 import type { WebhookEventType } from './webhook-event-types';
 

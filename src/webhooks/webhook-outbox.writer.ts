@@ -1,8 +1,8 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { EventOutbox, OutboxWriter } from '../events/event-outbox';
-import type { GatewayEvent } from '../events/gateway-events';
+import { EventOutbox, OutboxWriter } from '../whatsapp/events/event-outbox';
+import type { GatewayEvent } from '../whatsapp/events/gateway-events';
 import { QrImageService } from '../sessions/qr-image.service';
 import { WebhookDeliveryEntity } from './entities/webhook-delivery.entity';
 import { toEnvelope } from './webhook-envelope';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Not, Repository } from 'typeorm';
-import { EventOutbox } from '../events/event-outbox';
-import type { GatewayEvent } from '../events/gateway-events';
+import { EventOutbox } from './events/event-outbox';
+import type { GatewayEvent } from './events/gateway-events';
 import { WhatsappSessionEntity } from './whatsapp-session.entity';
 
 export type SessionPatch = Partial<

@@ -1,7 +1,7 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { DataSource } from 'typeorm';
 import { dataSourceOptions, openDataSource } from '../../src/database/data-source';
-import { EventOutbox } from '../../src/events/event-outbox';
+import { EventOutbox } from '../../src/whatsapp/events/event-outbox';
 import { MessageEntity } from '../../src/messaging/entities/message.entity';
 import { MessageStore } from '../../src/messaging/message-store.service';
 import type { WaMessage } from '../../src/whatsapp/message-events';

@@ -1,8 +1,8 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { DataSource } from 'typeorm';
 import { dataSourceOptions, openDataSource } from '../../src/database/data-source';
-import { EventOutbox } from '../../src/events/event-outbox';
-import type { GatewayEvent } from '../../src/events/gateway-events';
+import { EventOutbox } from '../../src/whatsapp/events/event-outbox';
+import type { GatewayEvent } from '../../src/whatsapp/events/gateway-events';
 import { ChatPresenceStore, TYPING_TTL_MS } from '../../src/messaging/chat-presence-store.service';
 import { Clock } from '../../src/messaging/clock';
 import { ChatPresenceEntity } from '../../src/messaging/entities/chat-presence.entity';

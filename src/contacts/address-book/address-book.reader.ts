@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, Repository } from 'typeorm';
 import type { WaGroupParticipant } from '../../whatsapp/address-book/address-book-events';
 import { WaDirectory } from '../../whatsapp/address-book/wa-directory';
-import { participantId } from '../grab/grab-rows';
+import { type KnownPerson, participantId } from './known-person';
 import { chunks } from '../storage/bulk-sql';
 import {
   AddressBookContactEntity,
@@ -11,16 +11,6 @@ import {
   AddressBookLidMappingEntity,
 } from './address-book.entities';
 import { AddressBookStore } from './address-book.store';
-
-/** The person a grab reports: what the address book knows about one JID. */
-export interface KnownPerson {
-  jid: string;
-  lid: string | null;
-  phoneNumber: string | null;
-  name: string | null;
-  notify: string | null;
-  verifiedName: string | null;
-}
 
 const BY_KEY_LIMIT = 2_000;
 

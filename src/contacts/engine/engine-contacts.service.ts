@@ -4,7 +4,8 @@ import { WaDirectory } from '../../whatsapp/address-book/wa-directory';
 import { AddressBookReader } from '../address-book/address-book.reader';
 import { WhatsappUnavailable } from '../contacts-errors';
 import { ConnectedSession } from '../grab/connected-session';
-import { displayName, isMe, participantId } from '../grab/grab-rows';
+import { participantId } from '../address-book/known-person';
+import { displayName, isMe } from '../grab/grab-rows';
 
 export interface EngineParticipantView {
   id: string;

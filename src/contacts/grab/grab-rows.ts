@@ -1,5 +1,5 @@
 import type { WaGroup, WaGroupParticipant } from '../../whatsapp/address-book/address-book-events';
-import type { KnownPerson } from '../address-book/address-book.reader';
+import type { KnownPerson } from '../address-book/known-person';
 import type { ContactWrite } from '../storage/contact-writer';
 
 /** Seed 000's `groups` item. */
@@ -45,19 +45,6 @@ export function isMe(
   me: { jid: string | null; lid: string | null },
 ): boolean {
   return participant.jid === me.jid || (participant.lid !== null && participant.lid === me.lid);
-}
-
-/** Phone JID for a participant whose phone number is known (from the group or the mapping). */
-export function participantId(
-  participant: WaGroupParticipant,
-  phones: Map<string, string>,
-): {
-  id: string;
-  phone: string | null;
-} {
-  const phone =
-    participant.phoneNumber ?? (participant.lid ? phones.get(participant.lid) : undefined) ?? null;
-  return { id: phone ? `${phone}@s.whatsapp.net` : participant.jid, phone };
 }
 
 export function groupView(group: WaGroup, isAdmin: boolean, pictures: Pictures): GrabbedGroupView {

@@ -1,14 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { WaGroup } from '../../whatsapp/address-book/address-book-events';
-import { AddressBookReader, type KnownPerson } from '../address-book/address-book.reader';
-import {
-  GrabRows,
-  groupView,
-  isMe,
-  participantId,
-  type GrabbedGroupView,
-  type Pictures,
-} from './grab-rows';
+import { AddressBookReader } from '../address-book/address-book.reader';
+import { type KnownPerson, participantId } from '../address-book/known-person';
+import { GrabRows, groupView, isMe, type GrabbedGroupView, type Pictures } from './grab-rows';
 
 /** Group rows and participant rows; participants' phone numbers and names from the address book. */
 @Injectable()

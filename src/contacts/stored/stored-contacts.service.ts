@@ -8,6 +8,7 @@ import { AddressBookContactEntity } from '../address-book/address-book.entities'
 import { ContactEntity, type ContactType } from '../contact.entity';
 import { toStoredContactView, type StoredContactView } from '../dto/contact-views';
 import type { StoredContactsQueryDto } from '../dto/contacts-query.dto';
+import { SessionHooks } from '../../sessions/session-hooks';
 import { SessionWriteLock } from '../grab/session-write-lock';
 import { GroupParticipantEntity } from '../group-participant.entity';
 
@@ -41,7 +42,13 @@ export class StoredContactsService {
     private readonly participants: Repository<GroupParticipantEntity>,
     private readonly dataSource: DataSource,
     private readonly lock: SessionWriteLock,
-  ) {}
+    hooks: SessionHooks,
+  ) {
+    // A session removed with `purge` loses its stored contacts (after any running grab)
+    hooks.onPurge(async (sessionId) => {
+      await this.lock.run(sessionId, () => this.deleteRows(sessionId, undefined));
+    });
+  }
 
   async list(
     session: WhatsappSessionEntity,

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
-import { EventOutbox } from '../../events/event-outbox';
-import type { GatewayEvent } from '../../events/gateway-events';
+import { EventOutbox } from '../../whatsapp/events/event-outbox';
+import type { GatewayEvent } from '../../whatsapp/events/gateway-events';
 import {
   AccountInfo,
   SessionEvents,

@@ -7,8 +7,8 @@ import {
   WASocket,
 } from '@whiskeysockets/baileys';
 import type { Logger as PinoLogger } from 'pino';
-import type { WhatsappConfig } from '../../config/app-config';
-import type { GatewayEvent } from '../../events/gateway-events';
+import type { WhatsappConfig } from '../whatsapp.config';
+import type { GatewayEvent } from '../events/gateway-events';
 import type { SessionState } from '../whatsapp-session.entity';
 import { decideOnClose } from '../reconnect-policy';
 import type { LiveSession } from '../session-manager';

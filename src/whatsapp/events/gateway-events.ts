@@ -1,5 +1,5 @@
-import type { AccountInfo } from '../whatsapp/session-events';
-import type { WaChatPresence, WaMessage, WaStatusUpdate } from '../whatsapp/message-events';
+import type { AccountInfo } from '../session-events';
+import type { WaChatPresence, WaMessage, WaStatusUpdate } from '../message-events';
 
 /**
  * What the gateway reports to integrators once it is stored: one union for every sink that
