@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { DataSource, EntityManager, FindOperator, In } from 'typeorm';
 import { EventOutbox } from '../whatsapp/events/event-outbox';
@@ -14,6 +15,7 @@ import {
 } from '../whatsapp/message-events';
 import { MessageEntity } from './entities/message.entity';
 import { MessageStatusEntity, RECEIPT_STATUSES } from './entities/message-status.entity';
+import { QueuedSendEntity } from './entities/queued-send.entity';
 import type { ReceiptStatus } from './entities/message-status.entity';
 import { messageRow } from './message-rows';
 import { MessageStoredEvent, StatusStoredEvent, StoredMessageEvents } from './messaging-events';
@@ -56,15 +58,29 @@ function byIds(messages: WaMessage[]): { sessionId: string; messageId: FindOpera
   return [...ids].map(([sessionId, ofSession]) => ({ sessionId, messageId: In(ofSession) }));
 }
 
-/**
- * The persister of messages and their statuses (CONTRACT §7): idempotent per (session, message
- * id), outbox rows written in the same transaction, stored events published after commit.
- * Listeners are awaited by the sources, and their errors reach the emitter (the ingest answers
- * with them).
- */
+/** How `saveMessages` treats the messages it is given. */
+export interface SaveOptions {
+  /**
+   * Where they come from. A receipt of an engine message (ours, from Baileys) can only have
+   * reached this process's store, which remembers the receipts that came before their message:
+   * no lookup. An ingested message's receipts may have been ingested anywhere: one lookup.
+   * Default: `ingest` (the safe one).
+   */
+  source?: 'engine' | 'ingest';
+  /** They were sent by the send queue: their queue rows are deleted in the same transaction. */
+  dequeue?: boolean;
+}
+
+/** One `saveMessages` call waiting in a batch. */
+interface SaveCall {
+  messages: WaMessage[];
+  source: 'engine' | 'ingest';
+  dequeue: boolean;
+}
+
 /** Messages to store gathered while the previous batch was being written. */
 interface MessageBatch {
-  calls: WaMessage[][];
+  calls: SaveCall[];
   outcome: Promise<BatchOutcome>;
 }
 
@@ -72,13 +88,33 @@ interface BatchOutcome {
   /** The messages the batch stored (those of the calls, not copies). */
   stored: Set<WaMessage>;
   /** Calls that could not be stored, with their error. */
-  failed: Map<WaMessage[], unknown>;
+  failed: Map<SaveCall, unknown>;
 }
 
+/** Receipts remembered until their message is stored (a sent message is stored on its ack). */
+const EARLY_RECEIPTS_MAX = 20_000;
+const EARLY_RECEIPTS_TTL_MS = 10 * 60_000;
+
+const keyOf = (sessionId: string, messageId: string): string => `${sessionId}\u0000${messageId}`;
+
+/**
+ * The persister of messages and their statuses (CONTRACT §7): idempotent per (session, message
+ * id), outbox rows written in the same transaction, stored events published after commit.
+ * Listeners are awaited by the sources, and their errors reach the emitter (the ingest answers
+ * with them).
+ */
 @Injectable()
 export class MessageStore {
   private nextBatch?: MessageBatch;
   private writing: Promise<void> = Promise.resolve();
+  /**
+   * The furthest receipt status stored by this process for a message not stored yet: a delivery
+   * receipt can beat our own sent message to the store, which then starts the message there.
+   */
+  private readonly earlyReceipts = new LRUCache<string, ReceiptStatus>({
+    max: EARLY_RECEIPTS_MAX,
+    ttl: EARLY_RECEIPTS_TTL_MS,
+  });
 
   constructor(
     private readonly dataSource: DataSource,
@@ -88,7 +124,7 @@ export class MessageStore {
 
   @OnEvent(MessageEvents.Upserted, { promisify: true })
   async onUpserted(event: MessagesUpsertedEvent): Promise<void> {
-    await this.saveMessages(event.messages);
+    await this.saveMessages(event.messages, { source: event.source });
   }
 
   @OnEvent(MessageEvents.StatusUpdated, { promisify: true })
@@ -100,11 +136,16 @@ export class MessageStore {
    * Stores the messages not stored yet; resolves with those (a redelivery gives []). Calls made
    * while a batch is being written are group-committed in the next one (one transaction).
    */
-  async saveMessages(messages: WaMessage[]): Promise<WaMessage[]> {
+  async saveMessages(messages: WaMessage[], options: SaveOptions = {}): Promise<WaMessage[]> {
     const unique = [...new Map(messages.map((message) => [message.id, message])).values()];
     if (unique.length === 0) {
       return [];
     }
+    const call: SaveCall = {
+      messages: unique,
+      source: options.source ?? 'ingest',
+      dequeue: options.dequeue ?? false,
+    };
     let batch = this.nextBatch;
     if (!batch) {
       const created: MessageBatch = {
@@ -126,10 +167,10 @@ export class MessageStore {
       this.nextBatch = created;
       batch = created;
     }
-    batch.calls.push(unique);
+    batch.calls.push(call);
     const { stored, failed } = await batch.outcome;
-    if (failed.has(unique)) {
-      throw failed.get(unique);
+    if (failed.has(call)) {
+      throw failed.get(call);
     }
     // a message two calls of one batch name is stored (and reported) for the first of them
     return unique.filter((message) => stored.delete(message));
@@ -139,7 +180,7 @@ export class MessageStore {
    * Writes the batch in one transaction. If that fails, each call is written on its own, so one
    * bad message (or a call that hits an error) fails only its own save.
    */
-  private async writeBatch(calls: WaMessage[][]): Promise<BatchOutcome> {
+  private async writeBatch(calls: SaveCall[]): Promise<BatchOutcome> {
     try {
       return { stored: await this.writeCalls(calls), failed: new Map() };
     } catch (error) {
@@ -159,16 +200,33 @@ export class MessageStore {
   }
 
   /** Writes calls in one transaction; publishes what was stored after the commit. */
-  private async writeCalls(calls: WaMessage[][]): Promise<Set<WaMessage>> {
+  private async writeCalls(calls: SaveCall[]): Promise<Set<WaMessage>> {
     const unique = new Map<string, WaMessage>();
-    for (const message of calls.flat()) {
-      const key = `${message.sessionId}\u0000${message.id}`;
-      if (!unique.has(key)) {
-        unique.set(key, message);
+    const engine = new Set<WaMessage>();
+    const dequeued: WaMessage[] = [];
+    for (const call of calls) {
+      for (const message of call.messages) {
+        const key = keyOf(message.sessionId, message.id);
+        if (!unique.has(key)) {
+          unique.set(key, message);
+        }
+        if (call.source === 'engine') {
+          engine.add(unique.get(key) ?? message);
+        }
+        if (call.dequeue) {
+          dequeued.push(message);
+        }
       }
     }
     const messages = [...unique.values()];
-    const write = () => this.dataSource.transaction((manager) => this.insertNew(manager, messages));
+    const write = () =>
+      this.dataSource.transaction(async (manager) => {
+        const fresh = await this.insertNew(manager, messages, engine);
+        for (const part of chunks(dequeued, LOOKUP_CHUNK)) {
+          await manager.delete(QueuedSendEntity, { messageId: In(part.map((m) => m.id)) });
+        }
+        return fresh;
+      });
     let stored: WaMessage[];
     try {
       stored = await write();
@@ -180,6 +238,7 @@ export class MessageStore {
       stored = await write();
     }
     for (const message of stored) {
+      this.earlyReceipts.delete(keyOf(message.sessionId, message.id));
       this.events.emit(StoredMessageEvents.Message, {
         sessionId: message.sessionId,
         message,
@@ -193,18 +252,26 @@ export class MessageStore {
     if (updates.length === 0) {
       return [];
     }
-    let changed: WaStatusUpdate[];
+    let applied: { changed: WaStatusUpdate[]; early: WaStatusUpdate[] };
     try {
-      changed = await this.dataSource.transaction((manager) =>
+      applied = await this.dataSource.transaction((manager) =>
         this.applyStatuses(manager, updates),
       );
     } catch (error) {
       if (!isUniqueViolation(error)) {
         throw error;
       }
-      changed = await this.dataSource.transaction((manager) =>
+      applied = await this.dataSource.transaction((manager) =>
         this.applyStatuses(manager, updates),
       );
+    }
+    const { changed, early } = applied;
+    for (const update of early) {
+      const key = keyOf(update.sessionId, update.messageId);
+      const known = this.earlyReceipts.get(key);
+      if (isReceipt(update.status) && (!known || advances(known, update.status))) {
+        this.earlyReceipts.set(key, update.status);
+      }
     }
     for (const update of changed) {
       this.events.emit(StoredMessageEvents.Status, {
@@ -219,7 +286,11 @@ export class MessageStore {
    * Stores the messages (of any sessions) not stored yet, with their outbox rows: a fixed number
    * of statements per batch, however many sessions it spans.
    */
-  private async insertNew(manager: EntityManager, messages: WaMessage[]): Promise<WaMessage[]> {
+  private async insertNew(
+    manager: EntityManager,
+    messages: WaMessage[],
+    engine: Set<WaMessage>,
+  ): Promise<WaMessage[]> {
     const known = new Set<string>();
     for (const part of chunks(messages, LOOKUP_CHUNK)) {
       const existing = await manager.find(MessageEntity, {
@@ -234,7 +305,7 @@ export class MessageStore {
     if (fresh.length === 0) {
       return [];
     }
-    await this.applyEarlierReceipts(manager, fresh);
+    await this.applyEarlierReceipts(manager, fresh, engine);
     for (const part of chunks(fresh, INSERT_CHUNK)) {
       // updateEntity(false): no read-back of generated columns, which nobody uses here
       await manager
@@ -256,9 +327,26 @@ export class MessageStore {
     return fresh;
   }
 
-  /** A receipt can be stored before our own sent message is: start the message at its status. */
-  private async applyEarlierReceipts(manager: EntityManager, messages: WaMessage[]): Promise<void> {
-    const own = messages.filter((message) => message.fromMe);
+  /**
+   * A receipt can be stored before our own sent message is: start the message at its status.
+   * Engine messages take it from what this process remembers; ingested ones look it up.
+   */
+  private async applyEarlierReceipts(
+    manager: EntityManager,
+    messages: WaMessage[],
+    engine: Set<WaMessage>,
+  ): Promise<void> {
+    const own: WaMessage[] = [];
+    for (const message of messages.filter((candidate) => candidate.fromMe)) {
+      if (!engine.has(message)) {
+        own.push(message);
+        continue;
+      }
+      const early = this.earlyReceipts.get(keyOf(message.sessionId, message.id));
+      if (early && advances(message.status, early)) {
+        message.status = early;
+      }
+    }
     if (own.length === 0) {
       return;
     }
@@ -278,10 +366,11 @@ export class MessageStore {
     }
   }
 
+  /** Stores the updates; `early` are the receipts whose message is not stored (yet). */
   private async applyStatuses(
     manager: EntityManager,
     updates: WaStatusUpdate[],
-  ): Promise<WaStatusUpdate[]> {
+  ): Promise<{ changed: WaStatusUpdate[]; early: WaStatusUpdate[] }> {
     const sessionId = updates[0].sessionId;
     const ids = [...new Set(updates.map((update) => update.messageId))];
     const messages = await manager.find(MessageEntity, {
@@ -295,6 +384,7 @@ export class MessageStore {
     });
     const seen = new Set(receipts.map((r) => `${r.messageId}|${r.participantJid}|${r.status}`));
     const changed: WaStatusUpdate[] = [];
+    const early: WaStatusUpdate[] = [];
     const newReceipts: Partial<MessageStatusEntity>[] = [];
     for (const update of updates) {
       let didChange = false;
@@ -313,6 +403,9 @@ export class MessageStore {
         didChange = true;
       }
       const message = byId.get(update.messageId);
+      if (!message && isReceipt(update.status)) {
+        early.push(update);
+      }
       if (message && advances(message.status, update.status)) {
         message.status = update.status;
         await manager.update(
@@ -333,6 +426,6 @@ export class MessageStore {
       manager,
       changed.map((update): GatewayEvent => ({ kind: 'message_status', sessionId, update })),
     );
-    return changed;
+    return { changed, early };
   }
 }

@@ -278,8 +278,8 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
       lane.lastSentAt = Date.now();
       lane.jobs.shift();
       try {
-        await this.store.saveMessages([message]);
-        await this.rows.delete({ messageId: job.messageId });
+        // the queue row goes in the message row's transaction: stored and dequeued at once
+        await this.store.saveMessages([message], { source: 'engine', dequeue: true });
         this.settled(job, 'sent');
         job.waiter?.resolve(message);
       } catch (error) {

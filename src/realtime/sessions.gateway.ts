@@ -52,6 +52,8 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
   server!: Server;
 
   private readonly logger = new Logger('SessionsGateway');
+  /** Audited events per socket so far (request ids `ws:<socket id>:<n>`); gone with the socket. */
+  private readonly auditedEvents = new WeakMap<Socket, number>();
 
   constructor(
     private readonly apiKeys: ApiKeysService,
@@ -348,7 +350,16 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
     }
   }
 
-  /** One audit row for an audited client event (socket.io has no request id: the socket's id stands in). */
+  /**
+   * One audit row for an audited client event. socket.io has no request id: each event gets
+   * `ws:<socket id>:<n>`, its socket's id and its number among that socket's audited events.
+   */
+  private nextEventNumber(client: Socket): number {
+    const next = (this.auditedEvents.get(client) ?? 0) + 1;
+    this.auditedEvents.set(client, next);
+    return next;
+  }
+
   private record(
     client: Socket,
     payload: unknown,
@@ -369,7 +380,7 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
       outcome,
       statusCode,
       clientIp: client.handshake.address ?? null,
-      requestId: `ws:${client.id}`,
+      requestId: `ws:${client.id}:${this.nextEventNumber(client)}`,
     });
   }
 }

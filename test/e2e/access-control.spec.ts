@@ -321,6 +321,12 @@ describe(`access control: scoped keys, rate limits, audit (${testTier()})`, () =
         }),
       ]),
     );
+    // one request id per event: its socket's id and its number on that socket
+    const requestIds = socketRows.map((row) => row.request_id);
+    expect(new Set(requestIds).size).toBe(requestIds.length);
+    for (const id of requestIds) {
+      expect(id).toMatch(/^ws:[^:]+:\d+$/);
+    }
     const outside = (await (
       await gateway.request('/audit?action=session.stop&session_id=other-1&outcome=denied')
     ).json()) as { data: Record<string, unknown>[] };

@@ -3,6 +3,8 @@ import type { DataSource } from 'typeorm';
 import { dataSourceOptions, openDataSource } from '../../src/database/data-source';
 import { EventOutbox } from '../../src/whatsapp/events/event-outbox';
 import { MessageEntity } from '../../src/messaging/entities/message.entity';
+import { MessageStatusEntity } from '../../src/messaging/entities/message-status.entity';
+import { QueuedSendEntity } from '../../src/messaging/entities/queued-send.entity';
 import { MessageStore } from '../../src/messaging/message-store.service';
 import type { WaMessage } from '../../src/whatsapp/message-events';
 import { createTestDatabase, TestDatabase, testTier } from '../support/test-database';
@@ -109,6 +111,72 @@ describe(`message store group commit (${testTier()})`, () => {
       'multi-a/SAME',
       'multi-b/SAME',
       'multi-c/OLD',
+    ]);
+  });
+
+  it('starts our own message at a receipt that was stored before it, from either source', async () => {
+    const sent = (id: string): WaMessage => ({ ...message(id), fromMe: true, status: 'sent' });
+    const receipt = (id: string, status: 'delivered' | 'read') => ({
+      sessionId: SESSION,
+      messageId: id,
+      chatJid: '6281233784490@s.whatsapp.net',
+      participantJid: null,
+      status,
+      at: new Date(),
+    });
+    // the receipts win the race against the sent messages they report
+    expect(await store.saveStatuses([receipt('EARLY-E', 'delivered')])).toHaveLength(1);
+    expect(await store.saveStatuses([receipt('EARLY-E', 'read')])).toHaveLength(1);
+    expect(await store.saveStatuses([receipt('EARLY-I', 'delivered')])).toHaveLength(1);
+    await store.saveMessages([sent('EARLY-E')], { source: 'engine' });
+    await store.saveMessages([sent('EARLY-I')], { source: 'ingest' });
+    // a receipt stored by another process (a row only): an ingested message still finds it
+    await dataSource.getRepository(MessageStatusEntity).insert({
+      sessionId: SESSION,
+      messageId: 'EARLY-X',
+      chatJid: '6281233784490@s.whatsapp.net',
+      participantJid: '',
+      status: 'read',
+      eventTimestamp: new Date(),
+    });
+    await store.saveMessages([sent('EARLY-X')]);
+    const rows = await dataSource.getRepository(MessageEntity).find({
+      where: [{ messageId: 'EARLY-E' }, { messageId: 'EARLY-I' }, { messageId: 'EARLY-X' }],
+      order: { messageId: 'ASC' },
+    });
+    expect(rows.map((row) => `${row.messageId}:${row.status}`)).toEqual([
+      'EARLY-E:read',
+      'EARLY-I:delivered',
+      'EARLY-X:read',
+    ]);
+  });
+
+  it('deletes the send-queue rows of sent messages in their transaction, even when already stored', async () => {
+    const queued = (id: string) => ({
+      messageId: id,
+      sessionId: SESSION,
+      chatJid: '6281233784490@s.whatsapp.net',
+      payload: '{}',
+      enqueuedAt: new Date(),
+      deadlineAt: new Date(Date.now() + 60_000),
+    });
+    const rows = dataSource.getRepository(QueuedSendEntity);
+    await rows.insert([queued('DQ-1'), queued('DQ-2'), queued('DQ-KEEP')]);
+    const own = (id: string): WaMessage => ({ ...message(id), fromMe: true, status: 'sent' });
+    await store.saveMessages([own('DQ-2')], { source: 'engine' }); // Baileys' echo came first
+    await Promise.all([
+      store.saveMessages([own('DQ-1')], { source: 'engine', dequeue: true }),
+      store.saveMessages([own('DQ-2')], { source: 'engine', dequeue: true }),
+    ]);
+    expect((await rows.find()).map((row) => row.messageId)).toEqual(['DQ-KEEP']);
+    // a batch that fails keeps its queue rows: the message is sent again, not lost
+    await rows.insert(queued('BAD1'));
+    await expect(store.saveMessages([own('BAD1')], { dequeue: true })).rejects.toThrow(
+      'outbox refused BAD1',
+    );
+    expect((await rows.find({ order: { messageId: 'ASC' } })).map((row) => row.messageId)).toEqual([
+      'BAD1',
+      'DQ-KEEP',
     ]);
   });
 });
