@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Min } from 'class-validator';
-import { toInt, emptyToUndefined, configSection } from '../config/config-section';
+import { IsOptional, Matches } from 'class-validator';
+import { emptyToUndefined, configSection, WholeNumber } from '../config/config-section';
 
 export interface AccessConfig {
   /** Requests per minute and key; 0 is unlimited. */
@@ -14,24 +14,16 @@ export interface AccessConfig {
 
 /** Rate limits, their shared store and the audit trail. */
 class AccessEnvironment {
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number of requests (0 turns the limit off)' })
-  @Min(0)
+  @WholeNumber({ min: 0, unit: 'requests', note: '0 turns the limit off' })
   RATE_LIMIT_PER_MINUTE = 600;
 
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number of requests (0 turns the limit off)' })
-  @Min(0)
+  @WholeNumber({ min: 0, unit: 'requests', note: '0 turns the limit off' })
   RATE_LIMIT_READ_PER_MINUTE = 3000;
 
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number of requests (0 turns the limit off)' })
-  @Min(0)
+  @WholeNumber({ min: 0, unit: 'requests', note: '0 turns the limit off' })
   RATE_LIMIT_INGEST_PER_MINUTE = 600_000;
 
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number of requests (0 turns the limit off)' })
-  @Min(0)
+  @WholeNumber({ min: 0, unit: 'requests', note: '0 turns the limit off' })
   RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE = 300;
 
   @Transform(emptyToUndefined)
@@ -39,9 +31,7 @@ class AccessEnvironment {
   @Matches(/^rediss?:\/\/[^\s]+$/, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
 
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number of days' })
-  @Min(1)
+  @WholeNumber({ min: 1, unit: 'days' })
   AUDIT_RETENTION_DAYS = 90;
 }
 

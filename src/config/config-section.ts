@@ -1,5 +1,5 @@
-import { plainToInstance } from 'class-transformer';
-import { ValidationError, validateSync } from 'class-validator';
+import { Transform, plainToInstance } from 'class-transformer';
+import { IsIn, IsInt, Max, Min, ValidationError, validateSync } from 'class-validator';
 
 /** Log levels of pino (the gateway's) and of Baileys' logger. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -24,6 +24,36 @@ export function listOf(value: string): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean);
+}
+
+/**
+ * A whole-number variable from at least `min` (and at most `max`). Its message names the unit
+ * and what a special value means: "must be a whole number of milliseconds (0 turns pacing off)".
+ */
+export function WholeNumber(options: {
+  min: number;
+  max?: number;
+  unit?: string;
+  note?: string;
+}): PropertyDecorator {
+  const unit = options.unit ? ` of ${options.unit}` : '';
+  const note = options.note ? ` (${options.note})` : '';
+  const checks = [
+    Transform(toInt),
+    IsInt({ message: `must be a whole number${unit}${note}` }),
+    Min(options.min),
+    ...(options.max === undefined ? [] : [Max(options.max)]),
+  ];
+  return (target, property) => checks.forEach((check) => check(target, property));
+}
+
+/** A true/false variable (also 1/0); read it with `isTrue`. */
+export function Flag(): PropertyDecorator {
+  const checks = [
+    Transform(trimmed),
+    IsIn(['true', 'false', '1', '0'], { message: 'must be true or false' }),
+  ];
+  return (target, property) => checks.forEach((check) => check(target, property));
 }
 
 /** What every section may build on: settings of the process as a whole. */

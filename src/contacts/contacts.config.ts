@@ -1,6 +1,4 @@
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, Max, Min } from 'class-validator';
-import { toInt, trimmed, isTrue, configSection } from '../config/config-section';
+import { isTrue, configSection, WholeNumber, Flag } from '../config/config-section';
 
 export interface ContactsConfig {
   /** A grab that takes longer answers 504 (what it saved stays). */
@@ -14,24 +12,16 @@ export interface ContactsConfig {
 
 /** The contact grabber and the address book's auto-sync. */
 class ContactsEnvironment {
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number of milliseconds' })
-  @Min(1)
+  @WholeNumber({ min: 1, unit: 'milliseconds' })
   GRAB_TIMEOUT_MS = 120_000;
 
-  @Transform(trimmed)
-  @IsIn(['true', 'false', '1', '0'], { message: 'must be true or false' })
+  @Flag()
   CONTACTS_AUTO_SYNC = 'false';
 
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number' })
-  @Min(1)
-  @Max(64)
+  @WholeNumber({ min: 1, max: 64 })
   PICTURE_CONCURRENCY = 8;
 
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number of milliseconds' })
-  @Min(100)
+  @WholeNumber({ min: 100, unit: 'milliseconds' })
   PICTURE_TIMEOUT_MS = 5_000;
 }
 

@@ -1,13 +1,14 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsOptional, IsString, Matches, MinLength } from 'class-validator';
 import { resolve } from 'node:path';
 import {
-  toInt,
   trimmed,
   emptyToUndefined,
   isTrue,
   listOf,
   configSection,
+  WholeNumber,
+  Flag,
 } from '../config/config-section';
 
 /** Outbound pacing per session (bulk senders get banned when they burst). */
@@ -36,24 +37,16 @@ export interface MediaConfig {
 
 /** Outbound pacing (SEND_*) and media (MEDIA_*). */
 class MessagingEnvironment {
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number of milliseconds (0 turns pacing off)' })
-  @Min(0)
+  @WholeNumber({ min: 0, unit: 'milliseconds', note: '0 turns pacing off' })
   SEND_MIN_INTERVAL_MS = 1000;
 
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number of milliseconds' })
-  @Min(0)
+  @WholeNumber({ min: 0, unit: 'milliseconds' })
   SEND_JITTER_MS = 1000;
 
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number of messages' })
-  @Min(1)
+  @WholeNumber({ min: 1, unit: 'messages' })
   SEND_QUEUE_MAX = 1000;
 
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number of milliseconds' })
-  @Min(1000)
+  @WholeNumber({ min: 1000, unit: 'milliseconds' })
   SEND_TIMEOUT_MS = 120_000;
 
   @Transform(emptyToUndefined)
@@ -62,24 +55,16 @@ class MessagingEnvironment {
   @MinLength(1)
   MEDIA_DIR?: string;
 
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number of bytes' })
-  @Min(1)
+  @WholeNumber({ min: 1, unit: 'bytes' })
   MEDIA_MAX_BYTES = 16 * 1024 * 1024;
 
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number of milliseconds' })
-  @Min(100)
+  @WholeNumber({ min: 100, unit: 'milliseconds' })
   MEDIA_FETCH_TIMEOUT_MS = 30_000;
 
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number of redirects' })
-  @Min(0)
-  @Max(20)
+  @WholeNumber({ min: 0, max: 20, unit: 'redirects' })
   MEDIA_FETCH_MAX_REDIRECTS = 3;
 
-  @Transform(trimmed)
-  @IsIn(['true', 'false', '1', '0'], { message: 'must be true or false' })
+  @Flag()
   MEDIA_URL_ALLOW_PRIVATE = 'false';
 
   @Transform(trimmed)

@@ -1,6 +1,12 @@
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
-import { toInt, trimmed, emptyToUndefined, listOf, configSection } from '../config/config-section';
+import { IsOptional, IsString, Matches, MinLength } from 'class-validator';
+import {
+  trimmed,
+  emptyToUndefined,
+  listOf,
+  configSection,
+  WholeNumber,
+} from '../config/config-section';
 
 export interface WebhooksConfig {
   /** The global target (every session's events), when set. */
@@ -50,55 +56,34 @@ class WebhooksEnvironment {
   @MinLength(8, { message: 'must be at least 8 characters long' })
   WEBHOOK_INGEST_SECRET?: string;
 
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number of milliseconds' })
-  @Min(100)
+  @WholeNumber({ min: 100, unit: 'milliseconds' })
   WEBHOOK_TIMEOUT_MS = 10_000;
 
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number' })
-  @Min(1)
-  @Max(1000)
+  @WholeNumber({ min: 1, max: 1000 })
   WEBHOOK_CONCURRENCY = 64;
 
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number' })
-  @Min(1)
+  @WholeNumber({ min: 1 })
   WEBHOOK_MAX_ATTEMPTS = 10;
 
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number of milliseconds' })
-  @Min(10)
+  @WholeNumber({ min: 10, unit: 'milliseconds' })
   WEBHOOK_RETRY_BASE_DELAY_MS = 1000;
 
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number of milliseconds' })
-  @Min(10)
+  @WholeNumber({ min: 10, unit: 'milliseconds' })
   WEBHOOK_RETRY_MAX_DELAY_MS = 3_600_000;
 
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number (0 never pauses)' })
-  @Min(0)
+  @WholeNumber({ min: 0, note: '0 never pauses' })
   WEBHOOK_PAUSE_AFTER_FAILURES = 50;
 
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number of milliseconds' })
-  @Min(500)
+  @WholeNumber({ min: 500, unit: 'milliseconds' })
   WEBHOOK_LEASE_MS = 30_000;
 
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number of milliseconds' })
-  @Min(10)
+  @WholeNumber({ min: 10, unit: 'milliseconds' })
   WEBHOOK_POLL_INTERVAL_MS = 500;
 
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number of hours' })
-  @Min(1)
+  @WholeNumber({ min: 1, unit: 'hours' })
   WEBHOOK_RETENTION_HOURS = 168;
 
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number of hours' })
-  @Min(1)
+  @WholeNumber({ min: 1, unit: 'hours' })
   WEBHOOK_RAW_RETENTION_HOURS = 168;
 }
 

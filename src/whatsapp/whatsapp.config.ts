@@ -1,12 +1,12 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import {
-  toInt,
   trimmed,
   emptyToUndefined,
   LOG_LEVELS,
   type LogLevel,
   configSection,
+  WholeNumber,
 } from '../config/config-section';
 
 export interface WhatsappConfig {
@@ -43,19 +43,13 @@ class WhatsappEnvironment {
   @IsIn(LOG_LEVELS, { message: `must be one of: ${LOG_LEVELS.join(', ')}` })
   WA_LOG_LEVEL: LogLevel = 'warn';
 
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number of milliseconds' })
-  @Min(100)
+  @WholeNumber({ min: 100, unit: 'milliseconds' })
   WA_RECONNECT_BASE_DELAY_MS = 2000;
 
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number of milliseconds' })
-  @Min(1000)
+  @WholeNumber({ min: 1000, unit: 'milliseconds' })
   WA_RECONNECT_MAX_DELAY_MS = 120_000;
 
-  @Transform(toInt)
-  @IsInt({ message: 'must be a whole number (0 retries forever)' })
-  @Min(0)
+  @WholeNumber({ min: 0, note: '0 retries forever' })
   WA_RECONNECT_MAX_ATTEMPTS = 10;
 }
 
