@@ -16,7 +16,7 @@ const ROOT =
 
 /** Folders of src/ by layer, lowest first. */
 const LAYERS = [
-  ['common', 'config', 'database', 'logging', 'metrics', 'docs', 'access', 'health'],
+  ['common', 'config', 'database', 'logging', 'metrics', 'docs', 'access', 'health', 'cluster'],
   ['whatsapp'],
   ['sessions', 'credentials'],
   ['contacts', 'messaging', 'webhooks'],

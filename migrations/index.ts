@@ -11,6 +11,7 @@ import { AddSessionContactsAutoSync1795200000103 } from './1795200000103-AddSess
 import { CreateMessagingTables1795200000200 } from './1795200000200-CreateMessagingTables';
 import { CreateSendQueue1795200000201 } from './1795200000201-CreateSendQueue';
 import { CreateWebhooks1795200000300 } from './1795200000300-CreateWebhooks';
+import { CreateClusterTables1795200000800 } from './1795200000800-CreateClusterTables';
 
 /** Every migration, in order. Listed explicitly so builds and tests load the same set. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   CreateWebhooks1795200000300,
   CreateApiKeysAndAudit1795200000400,
   WidenSendQueuePayload1795200000500,
+  CreateClusterTables1795200000800,
 ];

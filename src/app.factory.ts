@@ -3,6 +3,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { principalContext } from './access/request-principal';
 import { AppModule } from './app.module';
+import { PeerClient } from './cluster/peer-client';
+import { sessionForwarder } from './cluster/session-forwarder';
+import { SessionOwnership } from './cluster/session-ownership';
 import { useBodyParsers } from './common/http/body-parsers';
 import { createValidationPipe } from './common/http/validation';
 import { AppConfig } from './config/app-config';
@@ -21,6 +24,10 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   });
   app.useLogger(app.get(Logger));
   app.use(principalContext);
+  if (config.cluster.enabled) {
+    // before the body parsers: a forwarded request's body streams through as it came
+    app.use(sessionForwarder(app.get(SessionOwnership), app.get(PeerClient), config.apiKey ?? ''));
+  }
   useBodyParsers(app, config.bodyLimit);
   app.enableCors({
     origin: config.corsOrigins,

@@ -1,3 +1,4 @@
+import { ClusterModule } from './cluster/cluster.module';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
@@ -29,6 +30,7 @@ export class AppModule {
         EventEmitterModule.forRoot({ wildcard: false, maxListeners: 50 }),
         LoggingModule,
         DatabaseModule,
+        ClusterModule,
         EventsModule,
         AuthModule,
         AccessModule,

@@ -1,3 +1,4 @@
+import { SessionOwnership } from '../cluster/session-ownership';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
@@ -51,11 +52,22 @@ export class AuditService implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     private readonly config: AppConfig,
     @InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>,
+    private readonly ownership: SessionOwnership,
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.prune();
-    this.timer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
+    // one process of a cluster prunes (the holder of the job's lease)
+    const prune = (): void => {
+      this.ownership
+        .exclusive('audit-pruner', async () => {
+          await this.prune();
+        })
+        .catch((error: unknown) =>
+          this.logger.warn(`pruning the audit trail failed: ${String(error)}`),
+        );
+    };
+    prune();
+    this.timer = setInterval(prune, PRUNE_EVERY_MS);
     this.timer.unref();
   }
 

@@ -2,6 +2,11 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { resolve } from 'node:path';
 import { accessConfig, type AccessConfig } from '../access/access.config';
+import {
+  clusterConfig,
+  completeClusterConfig,
+  type ClusterConfig,
+} from '../cluster/cluster.config';
 import { contactsConfig, type ContactsConfig } from '../contacts/contacts.config';
 import { messagingConfig, type MessagingConfig } from '../messaging/messaging.config';
 import { webhooksConfig, type WebhooksConfig } from '../webhooks/webhooks.config';
@@ -112,6 +117,7 @@ const SECTIONS = {
   contacts: contactsConfig,
   messaging: messagingConfig,
   webhooks: webhooksConfig,
+  cluster: clusterConfig,
 };
 
 /** The validated, typed configuration. Built once at boot; a wrong value stops the start. */
@@ -132,6 +138,7 @@ export class AppConfig {
   readonly contacts: ContactsConfig;
   readonly messaging: MessagingConfig;
   readonly webhooks: WebhooksConfig;
+  readonly cluster: ClusterConfig;
 
   private constructor(env: EnvironmentSchema, sections: { [K in keyof typeof SECTIONS]: object }) {
     this.port = env.PORT;
@@ -152,6 +159,11 @@ export class AppConfig {
     this.contacts = SECTIONS.contacts.build(sections.contacts, core);
     this.messaging = SECTIONS.messaging.build(sections.messaging, core);
     this.webhooks = SECTIONS.webhooks.build(sections.webhooks, core);
+    this.cluster = completeClusterConfig(SECTIONS.cluster.build(sections.cluster, core), {
+      port: this.port,
+      mysql: this.database.type === 'mysql',
+      redisUrl: this.access.redisUrl,
+    });
   }
 
   /** Validates `env` (normally `process.env`); throws ConfigValidationError naming each bad variable. */
@@ -170,7 +182,14 @@ export class AppConfig {
     if (problems.length > 0) {
       throw new ConfigValidationError(problems);
     }
-    return new AppConfig(core.values, sections);
+    const config = new AppConfig(core.values, sections);
+    if (config.cluster.enabled && !config.apiKey) {
+      // the processes forward requests to each other with it, and it must be one key for all
+      throw new ConfigValidationError([
+        'API_KEY must be set (the same value on every process) in cluster mode (REDIS_URL with a MySQL database)',
+      ]);
+    }
+    return config;
   }
 
   private static databaseFrom(env: EnvironmentSchema, dataDir: string): DatabaseConfig {

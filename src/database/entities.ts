@@ -5,6 +5,7 @@ import {
   AddressBookGroupEntity,
   AddressBookLidMappingEntity,
 } from '../contacts/address-book/address-book.entities';
+import { ClusterNodeEntity, LeaseEntity } from '../cluster/lease.entity';
 import { ContactEntity } from '../contacts/contact.entity';
 import { GroupParticipantEntity } from '../contacts/group-participant.entity';
 import { ChatPresenceEntity } from '../messaging/entities/chat-presence.entity';
@@ -37,4 +38,6 @@ export const entities = [
   WebhookDeliveryEntity,
   WebhookRawEventEntity,
   WebhookIngestReceiptEntity,
+  LeaseEntity,
+  ClusterNodeEntity,
 ];

@@ -1,3 +1,4 @@
+import { SessionOwnership } from '../cluster/session-ownership';
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
@@ -120,6 +121,7 @@ export class MessageStore {
     private readonly dataSource: DataSource,
     private readonly outbox: EventOutbox,
     private readonly events: EventEmitter2,
+    private readonly ownership: SessionOwnership,
   ) {}
 
   @OnEvent(MessageEvents.Upserted, { promisify: true })
@@ -218,9 +220,16 @@ export class MessageStore {
         }
       }
     }
-    const messages = [...unique.values()];
     const write = () =>
       this.dataSource.transaction(async (manager) => {
+        // fencing: what a session's runtime reports is stored only while this process owns it
+        const owned = await this.ownership.fence(
+          manager,
+          [...engine].map((m) => m.sessionId),
+        );
+        const messages = [...unique.values()].filter(
+          (message) => !engine.has(message) || owned.has(message.sessionId),
+        );
         const fresh = await this.insertNew(manager, messages, engine);
         for (const part of chunks(dequeued, LOOKUP_CHUNK)) {
           await manager.delete(QueuedSendEntity, { messageId: In(part.map((m) => m.id)) });

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
+import { SessionOwnership } from '../cluster/session-ownership';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { DataSource, In, Repository } from 'typeorm';
@@ -108,13 +109,41 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly dataSource: DataSource,
     @InjectRepository(QueuedSendEntity) private readonly rows: Repository<QueuedSendEntity>,
     hooks: SessionHooks,
+    private readonly ownership: SessionOwnership,
   ) {
     this.config = config.messaging;
     hooks.reportQueueLength((sessionId) => this.length(sessionId));
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const rows = await this.rows.find({ order: { enqueuedAt: 'ASC' } });
+    // in a cluster, a session's queue is picked up by whichever process connects it
+    if (!this.ownership.clustered) {
+      await this.resume();
+    }
+  }
+
+  /** Cluster: the session connected here; the queue it left (wherever it was) is sent from here. */
+  @OnEvent(SessionEvents.Connected, { promisify: true, suppressErrors: true })
+  async onConnected(event: SessionConnectedEvent): Promise<void> {
+    if (this.ownership.clustered) {
+      await this.resume(event.sessionId);
+    }
+  }
+
+  /**
+   * Loads the stored queue (of one session, or all) into the lanes: jobs already in a lane are
+   * skipped, a job whose message is stored is done, one past its deadline fails.
+   */
+  private async resume(sessionId?: string): Promise<void> {
+    const inLanes = new Set(
+      [...this.lanes.values()].flatMap((lane) => lane.jobs.map((job) => job.messageId)),
+    );
+    const rows = (
+      await this.rows.find({
+        where: sessionId === undefined ? {} : { sessionId },
+        order: { enqueuedAt: 'ASC' },
+      })
+    ).filter((row) => !inLanes.has(row.messageId));
     const now = Date.now();
     let resumed = 0;
     // A job whose message is stored went out (or failed) before a hard stop left its row: done
@@ -245,6 +274,10 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async drain(sessionId: string, lane: Lane): Promise<void> {
     while (lane.jobs.length > 0 && !this.closing) {
+      if (!this.ownership.holds(sessionId)) {
+        this.handOver(sessionId, lane);
+        return;
+      }
       const job = lane.jobs[0];
       if (Date.now() >= job.deadline.getTime()) {
         lane.jobs.shift();
@@ -285,6 +318,25 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
       } catch (error) {
         job.waiter?.reject(error instanceof Error ? error : new Error(String(error)));
       }
+    }
+  }
+
+  /**
+   * Cluster: the session moved to another process, which sends its queue from the stored rows;
+   * this process forgets the jobs (rows untouched) and tells the waiting callers.
+   */
+  private handOver(sessionId: string, lane: Lane): void {
+    const jobs = lane.jobs.splice(0);
+    if (jobs.length > 0) {
+      this.logger.warn(`[${sessionId}] ${jobs.length} queued message(s) left to the new owner`);
+    }
+    for (const job of jobs) {
+      job.waiter?.reject(
+        new WhatsAppFailed(
+          'send the message from this gateway process',
+          'the session moved to another gateway process; the message stays queued and is sent from there',
+        ),
+      );
     }
   }
 

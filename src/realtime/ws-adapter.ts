@@ -1,12 +1,20 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import Redis from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/app-config';
 
 export const WS_PATH = '/ws';
 
-/** socket.io on the HTTP port at /ws (websocket + polling), with the configured CORS origins. */
+/**
+ * socket.io on the HTTP port at /ws (websocket + polling), with the configured CORS origins. In
+ * cluster mode rooms span every process through Redis pub/sub: an event a session's owner emits
+ * reaches the clients connected to any process.
+ */
 export class WsAdapter extends IoAdapter {
+  private readonly redis: Redis[] = [];
+
   constructor(
     app: INestApplicationContext,
     private readonly config: AppConfig,
@@ -15,12 +23,25 @@ export class WsAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    return super.createIOServer(port, {
+    const server = super.createIOServer(port, {
       ...options,
       path: WS_PATH,
       transports: ['websocket', 'polling'],
       cors: { origin: this.config.corsOrigins, credentials: false },
       maxHttpBufferSize: 5 * 1024 * 1024,
     }) as Server;
+    const { enabled, redisUrl } = this.config.cluster;
+    if (enabled && redisUrl) {
+      const pub = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: null });
+      const sub = pub.duplicate();
+      this.redis.push(pub, sub);
+      server.adapter(createAdapter(pub, sub, { key: 'wa-gateway' }));
+    }
+    return server;
+  }
+
+  override async dispose(): Promise<void> {
+    await super.dispose();
+    await Promise.all(this.redis.map((client) => client.quit().catch(() => undefined)));
   }
 }

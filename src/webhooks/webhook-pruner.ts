@@ -1,3 +1,4 @@
+import { SessionOwnership } from '../cluster/session-ownership';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, Repository } from 'typeorm';
@@ -22,11 +23,17 @@ export class WebhookPruner implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly raw: Repository<WebhookRawEventEntity>,
     @InjectRepository(WebhookIngestReceiptEntity)
     private readonly receipts: Repository<WebhookIngestReceiptEntity>,
+    private readonly ownership: SessionOwnership,
   ) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
-      this.prune().catch((error: unknown) => this.logger.warn(`prune failed: ${String(error)}`));
+      // one process of a cluster prunes (the holder of the job's lease)
+      this.ownership
+        .exclusive('webhook-pruner', async () => {
+          await this.prune();
+        })
+        .catch((error: unknown) => this.logger.warn(`prune failed: ${String(error)}`));
     }, PRUNE_EVERY_MS);
     this.timer.unref();
   }

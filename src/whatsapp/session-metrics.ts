@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { Counter, Gauge } from 'prom-client';
+import { SessionOwnership } from '../cluster/session-ownership';
 import { MetricsService } from '../metrics/metrics.service';
 import { SESSION_STATES } from './whatsapp-session.entity';
 import { SessionEvents } from './session-events';
@@ -12,7 +13,19 @@ import { SessionManager } from './session-manager';
 export class SessionMetrics {
   private readonly disconnects: Counter<'code' | 'will_reconnect'>;
 
-  constructor(metrics: MetricsService, manager: SessionManager) {
+  constructor(metrics: MetricsService, manager: SessionManager, ownership: SessionOwnership) {
+    new Gauge({
+      name: 'wa_cluster_node_sessions',
+      help: 'Sessions each live gateway process owns (one series, this process, outside a cluster)',
+      labelNames: ['node_id'],
+      registers: [metrics.registry],
+      async collect() {
+        this.reset();
+        for (const node of await ownership.nodes()) {
+          this.set({ node_id: node.nodeId }, node.sessions);
+        }
+      },
+    });
     new Gauge({
       name: 'wa_sessions',
       help: 'WhatsApp sessions running in this process, by state',

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Not, Repository } from 'typeorm';
+import { LeaseLost, sessionLease, SessionOwnership } from '../cluster/session-ownership';
 import { EventOutbox } from './events/event-outbox';
 import type { GatewayEvent } from './events/gateway-events';
 import { WhatsappSessionEntity } from './whatsapp-session.entity';
@@ -30,6 +31,7 @@ export class SessionRecords {
     @InjectRepository(WhatsappSessionEntity)
     private readonly repository: Repository<WhatsappSessionEntity>,
     private readonly outbox: EventOutbox,
+    private readonly ownership: SessionOwnership,
   ) {}
 
   find(sessionId: string): Promise<WhatsappSessionEntity | null> {
@@ -46,6 +48,41 @@ export class SessionRecords {
       await manager.update(WhatsappSessionEntity, { sessionId }, patch);
       await this.outbox.record(manager, events);
     });
+  }
+
+  /**
+   * `update` by the session's runtime: in a cluster, only while this process holds the session's
+   * lease (checked in the write's transaction); otherwise rejects with LeaseLost and writes nothing.
+   */
+  async updateOwned(
+    sessionId: string,
+    patch: SessionPatch,
+    events: GatewayEvent[] = [],
+  ): Promise<void> {
+    if (!this.ownership.clustered) {
+      return this.update(sessionId, patch, events);
+    }
+    await this.repository.manager.transaction(async (manager) => {
+      if (!(await this.ownership.fence(manager, [sessionId])).has(sessionId)) {
+        throw new LeaseLost(sessionLease(sessionId));
+      }
+      await manager.update(WhatsappSessionEntity, { sessionId }, patch);
+      await this.outbox.record(manager, events);
+    });
+  }
+
+  /**
+   * Cluster: the restorable sessions (as `restorable`) that no process holds a live lease for.
+   */
+  async unowned(includeStopped: boolean): Promise<string[]> {
+    const rows = await this.repository.query<{ sessionId: string }[]>(
+      `SELECT s.session_id AS sessionId FROM whatsapp_sessions s
+         LEFT JOIN cluster_leases l
+           ON l.name = CONCAT('session:', s.session_id) AND l.expires_at > NOW(3)
+        WHERE s.session_state <> 'logged_out' AND l.name IS NULL${includeStopped ? '' : ' AND s.auto_start = 1'}
+        ORDER BY s.id`,
+    );
+    return rows.map((row) => row.sessionId);
   }
 
   /**

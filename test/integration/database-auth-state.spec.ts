@@ -1,3 +1,4 @@
+import { SoleOwnership } from '../../src/cluster/sole-ownership';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, openDataSource } from '../../src/database/data-source';
 import { DatabaseAuthStateStore } from '../../src/whatsapp/baileys/database-auth-state';
@@ -11,7 +12,7 @@ describe(`database auth state (${testTier()})`, () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     dataSource = await openDataSource(dataSourceOptions(db.config));
-    store = new DatabaseAuthStateStore(dataSource);
+    store = new DatabaseAuthStateStore(dataSource, new SoleOwnership('test', ''));
   });
   afterAll(async () => {
     await dataSource?.destroy();

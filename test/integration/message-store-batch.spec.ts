@@ -1,3 +1,4 @@
+import { SoleOwnership } from '../../src/cluster/sole-ownership';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { DataSource } from 'typeorm';
 import { dataSourceOptions, openDataSource } from '../../src/database/data-source';
@@ -60,7 +61,12 @@ describe(`message store group commit (${testTier()})`, () => {
         }
       },
     });
-    store = new MessageStore(dataSource, outbox, new EventEmitter2());
+    store = new MessageStore(
+      dataSource,
+      outbox,
+      new EventEmitter2(),
+      new SoleOwnership('test', ''),
+    );
   });
   afterAll(async () => {
     await dataSource?.destroy();

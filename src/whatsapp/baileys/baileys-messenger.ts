@@ -1,3 +1,4 @@
+import { SessionOwnership } from '../../cluster/session-ownership';
 import { Injectable } from '@nestjs/common';
 import {
   jidDecode,
@@ -88,7 +89,10 @@ function baileysContent(content: OutgoingContent): AnyMessageContent {
 /** Sends over the session's current Baileys socket (see `BaileysSocketHub`). */
 @Injectable()
 export class BaileysMessenger extends Messenger {
-  constructor(private readonly hub: BaileysSocketHub) {
+  constructor(
+    private readonly hub: BaileysSocketHub,
+    private readonly ownership: SessionOwnership,
+  ) {
     super();
   }
 
@@ -171,7 +175,8 @@ export class BaileysMessenger extends Messenger {
 
   private socket(sessionId: string): WASocket {
     const socket = this.hub.socketOf(sessionId);
-    if (!socket?.user) {
+    // fencing: a process that may have lost the session's lease (paused past it) sends nothing
+    if (!socket?.user || !this.ownership.holds(sessionId)) {
       throw new SessionSocketUnavailable(sessionId);
     }
     return socket;

@@ -8,6 +8,9 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Mutex } from 'async-mutex';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
+import { isForwardedHop } from '../../cluster/hop';
+import { PeerClient } from '../../cluster/peer-client';
+import { SessionOwnership } from '../../cluster/session-ownership';
 import { DomainError, SessionNotFound } from '../../common/errors/domain-errors';
 import { AppConfig } from '../../config/app-config';
 import { SessionEvents, SessionRemovedEvent } from '../session-events';
@@ -34,6 +37,8 @@ export class BaileysSessionManager
   private readonly authStore: DatabaseAuthStateStore;
   private readonly keyCache = new SignalKeyCache();
   private shuttingDown = false;
+  private takeoverTimer: NodeJS.Timeout | undefined;
+  private takingOver: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly config: AppConfig,
@@ -42,12 +47,25 @@ export class BaileysSessionManager
     private readonly events: EventEmitter2,
     private readonly pino: PinoLogger,
     private readonly hub: BaileysSocketHub,
+    private readonly ownership: SessionOwnership,
+    private readonly peers: PeerClient,
   ) {
     super();
-    this.authStore = new DatabaseAuthStateStore(dataSource);
+    this.authStore = new DatabaseAuthStateStore(dataSource, ownership);
+    ownership.onLost((sessionId) => this.abandon(sessionId));
   }
 
   onApplicationBootstrap(): void {
+    if (this.ownership.clustered) {
+      // sessions that run nowhere (at first start, or whose process died) are shared out by
+      // every process on each tick, the least loaded taking the next one
+      this.takeoverTimer = setInterval(() => {
+        this.takingOver = this.takingOver.then(() => this.takeOver());
+      }, this.config.cluster.renewIntervalMs);
+      this.takeoverTimer.unref();
+      this.takingOver = this.takeOver();
+      return;
+    }
     this.restoreAll().catch((error: unknown) => {
       this.logger.error(`Restoring sessions failed: ${String(error)}`);
     });
@@ -55,18 +73,24 @@ export class BaileysSessionManager
 
   async beforeApplicationShutdown(): Promise<void> {
     this.shuttingDown = true;
+    clearInterval(this.takeoverTimer);
+    await this.takingOver;
+    // in a cluster, the others take no new session from here and pick these up once released
+    await this.ownership.drain();
     const running = [...this.sessions.values()];
     await Promise.all(
       running.map((session) =>
         this.withLock(session.sessionId, async () => {
-          // Keep auto-start so the next boot brings it back; nothing is logged out
+          // Keep auto-start so the next boot (or another process) brings it back
           await session.stop('gateway shut down', true);
           this.sessions.delete(session.sessionId);
+          await this.ownership.release([session.sessionId]);
         }).catch((error: unknown) =>
           this.logger.warn(`[${session.sessionId}] close failed: ${String(error)}`),
         ),
       ),
     );
+    await this.ownership.close();
   }
 
   get(sessionId: string): LiveSession | undefined {
@@ -88,6 +112,7 @@ export class BaileysSessionManager
       if (session) {
         await session.stop();
         this.sessions.delete(sessionId);
+        await this.ownership.release([sessionId]);
       } else {
         await this.records.update(sessionId, { autoStart: false });
       }
@@ -101,7 +126,7 @@ export class BaileysSessionManager
         await session.stop('restarting', true);
         this.sessions.delete(sessionId);
       }
-      return this.startUnlocked(sessionId);
+      return this.startUnlocked(sessionId, session !== undefined);
     });
   }
 
@@ -123,7 +148,12 @@ export class BaileysSessionManager
   private async logoutUnlocked(sessionId: string, reason: string): Promise<void> {
     const record = await this.requireRecord(sessionId);
     let session = this.sessions.get(sessionId);
-    if (!session && record.state !== 'logged_out' && (await this.authStore.isPaired(sessionId))) {
+    if (
+      !session &&
+      record.state !== 'logged_out' &&
+      (await this.authStore.isPaired(sessionId)) &&
+      (await this.ownership.acquire(sessionId))
+    ) {
       session = this.createSession(sessionId);
       await session.start();
       await this.waitForState(session, 'connected', LOGOUT_CONNECT_TIMEOUT_MS).catch(
@@ -133,6 +163,7 @@ export class BaileysSessionManager
     if (session) {
       await session.logout(reason);
       this.sessions.delete(sessionId);
+      await this.ownership.release([sessionId]);
     }
     await this.authStore.clear(sessionId);
     if (!session) {
@@ -173,6 +204,9 @@ export class BaileysSessionManager
   }
 
   async restoreAll(options: { includeStopped?: boolean } = {}): Promise<string[]> {
+    if (this.ownership.clustered) {
+      return this.restoreShare(options.includeStopped ?? false);
+    }
     const rows = await this.records.restorable(options.includeStopped ?? false);
     const paired: string[] = [];
     for (const row of rows) {
@@ -203,7 +237,11 @@ export class BaileysSessionManager
     return started;
   }
 
-  private async startUnlocked(sessionId: string): Promise<LiveSession> {
+  /**
+   * Starts the session here, or (cluster) where it runs or should run: a session that runs
+   * nowhere goes to the least loaded process, unless this request was forwarded here to run it.
+   */
+  private async startUnlocked(sessionId: string, leaseHeld = false): Promise<LiveSession> {
     const running = this.sessions.get(sessionId);
     if (running) {
       return running.snapshot();
@@ -211,15 +249,93 @@ export class BaileysSessionManager
     if (this.shuttingDown) {
       throw new DomainError(503, 'The gateway is shutting down');
     }
-    await this.requireRecord(sessionId);
+    const record = await this.requireRecord(sessionId);
+    if (this.ownership.clustered && !leaseHeld && !isForwardedHop()) {
+      const owner = (await this.ownership.ownerOf(sessionId)) ?? (await this.ownership.placement());
+      if (!owner.local) {
+        await this.peers.post(owner, `/sessions/${encodeURIComponent(sessionId)}/start`);
+        const moved = await this.requireRecord(sessionId);
+        return {
+          sessionId,
+          state: moved.state,
+          startedAt: new Date(),
+          account: null,
+          registered: false,
+        };
+      }
+    }
+    if (!leaseHeld && !(await this.ownership.acquire(sessionId))) {
+      throw new DomainError(
+        409,
+        `Session ${sessionId} runs on another gateway process (state: ${record.state})`,
+      );
+    }
     const session = this.createSession(sessionId);
     try {
       await session.start();
     } catch (error) {
       this.sessions.delete(sessionId);
+      await this.ownership.release([sessionId]);
       throw error;
     }
     return session.snapshot();
+  }
+
+  /** Cluster: takes this process's share of the paired sessions that run nowhere. */
+  private async takeOver(): Promise<void> {
+    if (this.shuttingDown) {
+      return;
+    }
+    try {
+      await this.restoreShare(false);
+    } catch (error) {
+      this.logger.warn(`looking for sessions to take over failed: ${String(error)}`);
+    }
+  }
+
+  private async restoreShare(includeStopped: boolean): Promise<string[]> {
+    const free = await this.records.unowned(includeStopped);
+    const paired: string[] = [];
+    for (const sessionId of free) {
+      if (!this.sessions.has(sessionId) && (await this.authStore.isPaired(sessionId))) {
+        paired.push(sessionId);
+      }
+    }
+    const mine = await this.ownership.share(paired);
+    const started: string[] = [];
+    await Promise.all(
+      mine.map((sessionId) =>
+        this.withLock(sessionId, async () => {
+          if (this.sessions.has(sessionId) || this.shuttingDown) {
+            return;
+          }
+          if (!(await this.ownership.acquire(sessionId))) {
+            return; // another process was quicker
+          }
+          await this.startUnlocked(sessionId, true);
+          started.push(sessionId);
+        }).catch((error: unknown) => {
+          this.logger.error(`[${sessionId}] take-over failed: ${String(error)}`);
+        }),
+      ),
+    );
+    if (started.length > 0) {
+      this.logger.log(`Took over ${started.length} session(s)`);
+    }
+    return started;
+  }
+
+  /** Another process holds the session's lease now: let it go here, writing nothing. */
+  private abandon(sessionId: string): void {
+    const session = this.sessions.get(sessionId);
+    if (!session) {
+      return;
+    }
+    this.sessions.delete(sessionId);
+    this.logger.warn(`[${sessionId}] owned by another gateway process now: dropped here`);
+    session.abandon().catch((error: unknown) => {
+      this.logger.warn(`[${sessionId}] dropping failed: ${String(error)}`);
+    });
   }
 
   private createSession(sessionId: string): BaileysSession {
@@ -239,6 +355,7 @@ export class BaileysSessionManager
     session.onEnded(() => {
       if (this.sessions.get(sessionId) === session) {
         this.sessions.delete(sessionId);
+        this.ownership.release([sessionId]).catch(() => undefined);
       }
     });
     this.sessions.set(sessionId, session);

@@ -43,7 +43,7 @@ export interface BaileysSessionDeps {
   random?: () => number;
 }
 
-type Ended = 'stopped' | 'logged_out' | 'given_up';
+type Ended = 'stopped' | 'logged_out' | 'given_up' | 'abandoned';
 
 /**
  * One WhatsApp session: a Baileys socket, replaced on every reconnect, with the reconnect
@@ -154,6 +154,24 @@ export class BaileysSession {
       await this.close();
     }
     await this.serially(() => this.becomeLoggedOut(reason, null));
+  }
+
+  /**
+   * Another process owns the session now: close the socket and stop every write, leaving the
+   * stored state (the new owner's) as it is. Nothing is logged out.
+   */
+  async abandon(): Promise<void> {
+    this.closing = true;
+    this.clearReconnect();
+    this.auth?.close();
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket) {
+      this.deps.hub.detach(this.sessionId, socket);
+      await socket.end(undefined);
+    }
+    this.deps.keyCache.forget(this.sessionId);
+    this.end('abandoned');
   }
 
   async requestPairingCode(phoneNumber: string): Promise<string> {
@@ -377,7 +395,10 @@ export class BaileysSession {
     const latest = accountFromCreds(this.auth.state.creds);
     if (latest && (latest.name !== this.account.name || latest.lid !== this.account.lid)) {
       this.account = latest;
-      await this.deps.records.update(this.sessionId, { pushName: latest.name, lid: latest.lid });
+      await this.deps.records.updateOwned(this.sessionId, {
+        pushName: latest.name,
+        lid: latest.lid,
+      });
       this.publish<SessionAccountUpdatedEvent>(SessionEvents.AccountUpdated, {
         sessionId: this.sessionId,
         account: latest,
@@ -437,7 +458,7 @@ export class BaileysSession {
       // Every way out of `connected` (stop, 515 restart, drop, logout) records when it happened
       patch = { ...patch, disconnectedAt: new Date() };
     }
-    await this.deps.records.update(this.sessionId, { ...patch, state }, events);
+    await this.deps.records.updateOwned(this.sessionId, { ...patch, state }, events);
     if (previousState !== state) {
       const reason = patch.disconnectReason ? `: ${patch.disconnectReason}` : '';
       const line = `[${this.sessionId}] ${previousState} -> ${state}${reason}`;

@@ -9,6 +9,7 @@ import {
 } from '@whiskeysockets/baileys';
 import { LRUCache } from 'lru-cache';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import type { SessionOwnership } from '../../cluster/session-ownership';
 import { AuthKeyEntity } from '../auth-key.entity';
 
 const CREDS = 'creds';
@@ -62,7 +63,10 @@ export class DatabaseAuthStateStore {
   private next?: WriteBatch;
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly ownership: SessionOwnership,
+  ) {
     this.repository = dataSource.getRepository(AuthKeyEntity);
   }
 
@@ -196,7 +200,15 @@ export class DatabaseAuthStateStore {
     const repository = manager.getRepository(AuthKeyEntity);
     const upserts: Partial<AuthKeyEntity>[] = [];
     const deletes = new Map<string, { sessionId: string; category: string; keyIds: string[] }>();
+    // fencing: a process whose lease moved on must never write over the new owner's keys (the
+    // check holds the lease rows until this transaction commits)
+    const owned = await this.ownership.fence(manager, [
+      ...new Set([...batch.rows.values()].map((row) => row.sessionId)),
+    ]);
     for (const row of batch.rows.values()) {
+      if (!owned.has(row.sessionId)) {
+        continue;
+      }
       if (row.value === null) {
         const key = `${row.sessionId}\u0000${row.category}`;
         const group = deletes.get(key) ?? { ...row, keyIds: [] };
