@@ -253,4 +253,53 @@ const SESSIONS = Array.from({ length: 12 }, (_, i) => `cl-${String(i + 1).padSta
       );
     }
   }, 60_000);
+
+  it('fences a paused owner: after SIGCONT it drops the sessions, writes nothing, sends nothing', async () => {
+    const fresh = await cluster.start('gw-d');
+    const paused = cluster.node('gw-a');
+    // the watcher on gw-a hears nothing while gw-a is paused: watch from gw-d
+    const freshSocket = await clusterSocket(fresh);
+    const freshLog = new EventLog(freshSocket);
+    paused.child.kill('SIGSTOP');
+    const pausedAt = Date.now();
+    await freshLog.until(
+      'gw-d owning every session',
+      () =>
+        SESSIONS.every((sessionId) => freshLog.count('session_connected', sessionId, pausedAt) > 0),
+      30_000,
+    );
+    const linesBefore = paused.lines.length;
+    paused.child.kill('SIGCONT');
+    const dropped = (): string[] =>
+      SESSIONS.filter((sessionId) =>
+        paused.lines
+          .slice(linesBefore)
+          .some((line) => line.includes(`[${sessionId}] owned by another gateway process now`)),
+      );
+    const deadline = Date.now() + 15_000;
+    while (dropped().length < SESSIONS.length && Date.now() < deadline) {
+      // the woken process writes its log as it drops each session: wait for its lines
+      await new Promise((resolve) => paused.child.stdout?.once('data', resolve));
+    }
+    expect(dropped()).toEqual(SESSIONS);
+    const byNode = await owners(fresh);
+    expect(byNode.get('gw-d')).toEqual([...SESSIONS].sort());
+    // the new owner's state and keys are intact: every session is connected and sends
+    for (const sessionId of SESSIONS) {
+      const status = await call<{ status: string }>(fresh, 'GET', `/sessions/${sessionId}/status`);
+      expect({ sessionId, status: status.body.data.status }).toEqual({
+        sessionId,
+        status: 'connected',
+      });
+      const account = accounts.get(sessionId) as SimAccount;
+      const text = `${sessionId} after the split brain`;
+      const sent = await call(paused, 'POST', `/sessions/${sessionId}/messages`, {
+        to: account.contacts[0].pn,
+        message: text,
+      });
+      expect({ sessionId, status: sent.status }).toEqual({ sessionId, status: 201 });
+      await account.waitForMessage((message) => message.text === text);
+    }
+    freshSocket.close();
+  }, 90_000);
 });
