@@ -208,6 +208,47 @@ describe('WhatsApp Web simulator: at-least-once delivery of messages to the clie
     expect(account.devices[0]).toMatchObject({ unacked: 0, queued: 0 });
   });
 
+  it('known gap: Baileys sends its receipt before messages.upsert, so a process killed before the application stored the message loses it', async () => {
+    const { sim } = fixture;
+    const first = await link();
+    const { phone, contacts } = first.linked;
+    const account = sim.account(phone);
+    const receipted = new Set<string>();
+    const stopReceipts = sim.on('client-receipt', (event) => {
+      event.ids.forEach((id) => receipted.add(id));
+    });
+    // the application stores what messages.upsert brings after an await (a database write);
+    // the process is killed as the event arrives, before that write
+    const text = 'acked, never stored';
+    const isIt = (messages: WAMessage[]) => messages.some((m) => textOf(m) === text);
+    const killedInHandler = first.client.waitForEvent('messages.upsert', ({ messages }) =>
+      isIt(messages),
+    );
+    first.client.sock.ev.on('messages.upsert', ({ messages }) => {
+      if (!isIt(messages)) {
+        return;
+      }
+      first.client.kill();
+    });
+    const { id } = await account.sendText(contacts[0].pn, text);
+    await killedInHandler;
+    const closed = sim.waitFor('closed', (event) => event.phone === phone);
+    await closed;
+
+    // the receipt had left before the handler ran: the server counts the message as delivered
+    expect(receipted.has(id)).toBe(true);
+    expect(account.devices[0]).toMatchObject({ unacked: 0, queued: 0 });
+    const store = new MessageStore();
+    const second = takeOver(first);
+    store.listen(second);
+    await second.waitForOpen();
+    await account.waitForReady();
+    const { id: next } = await account.sendText(contacts[0].pn, 'next');
+    await store.waitFor([next]);
+    expect(store.texts.has(id)).toBe(false); // lost: never delivered again
+    stopReceipts();
+  });
+
   it('a client that lost its Signal session with a contact gets the message through retry receipts: the contact sends it again over a new session', async () => {
     const { sim } = fixture;
     const { client, auth, linked } = await link();
