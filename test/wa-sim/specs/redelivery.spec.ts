@@ -110,6 +110,9 @@ function session(fixture: SimFixture, options: TestClientOptions = {}) {
     link: async (): Promise<LinkedClient> => {
       const linked = await linkClient(fixture.sim, { contacts: 2, groups: 0 }, clientOptions);
       fixture.track(linked.client);
+      // the phone's peer messages of the first login (app-state keys…) are acknowledged
+      const device = () => fixture.sim.account(linked.linked.phone).devices[0];
+      await until(() => device().unacked === 0);
       return linked;
     },
     /** Another process logs in with the same stored credentials. */
@@ -247,6 +250,54 @@ describe('WhatsApp Web simulator: at-least-once delivery of messages to the clie
     await store.waitFor([next]);
     expect(store.texts.has(id)).toBe(false); // lost: never delivered again
     stopReceipts();
+  });
+
+  it('closed by the patched hook: with beforeMessageReceipt the receipt waits for the application, so a process killed before its write gets the message again', async () => {
+    const { sim } = fixture;
+    const stored = new Map<string, string>();
+    const text = 'stored before the receipt';
+    let process = 'first';
+    const store = (name: string) => async (message: WAMessage) => {
+      if (name !== process) {
+        return new Promise<void>(() => undefined); // a killed process never resumes
+      }
+      if (name === 'first' && textOf(message) === text) {
+        process = 'killed';
+        first.client.kill(); // killed during the database write
+        return new Promise<void>(() => undefined);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5)); // the database write
+      stored.set(message.key.id!, textOf(message) ?? '');
+    };
+    const first = await linkClient(
+      sim,
+      { contacts: 2, groups: 0 },
+      { syncHistory: false, config: { beforeMessageReceipt: store('first') } },
+    );
+    fixture.track(first.client);
+    const { phone, contacts } = first.linked;
+    const account = sim.account(phone);
+    const before = await account.sendText(contacts[1].pn, 'before');
+    await until(() => stored.has(before.id));
+
+    const requeued = sim.waitFor('requeued', (event) => event.phone === phone);
+    const { id } = await account.sendText(contacts[0].pn, text);
+    // not acknowledged: no receipt before the hook resolved; the Signal state not committed
+    expect((await requeued).ids).toEqual([id]);
+    expect(stored.has(id)).toBe(false);
+
+    process = 'second';
+    const second = fixture.track(
+      TestClient.connect(sim.wsUrl, first.auth, {
+        syncHistory: false,
+        config: { beforeMessageReceipt: store('second') },
+      }),
+    );
+    await second.waitForOpen();
+    await until(() => stored.has(id));
+    expect(stored.get(id)).toBe(text);
+    await until(() => account.devices[0].unacked === 0);
+    expect(account.devices[0]).toMatchObject({ online: true, queued: 0 });
   });
 
   it('a client that lost its Signal session with a contact gets the message through retry receipts: the contact sends it again over a new session', async () => {
