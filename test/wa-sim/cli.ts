@@ -6,7 +6,7 @@ import { keyPairFromPrivateKey } from './transport/certificates';
 import { WaSimulator } from './simulator';
 
 /**
- * `npm run sim [-- --port 8780 --http-port 8781 --host 127.0.0.1]`: starts the simulator with its
+ * `npm run sim [-- --port 8780 --http-port 8781 --host 127.0.0.1 --idle-timeout-ms 70000]`: starts the simulator with its
  * JSON control API and prints one JSON line on stdout:
  *   {"ws":"ws://127.0.0.1:P","http":"http://127.0.0.1:Q","rootPublicKeyHex":"...","media":"https://127.0.0.1:R","mediaCaFile":"/…/ca.pem"}
  * Logs go to stderr (LOG_LEVEL, default info). WA_SIM_ROOT_PRIVATE_KEY (64 hex) fixes the root key
@@ -18,6 +18,8 @@ async function main(): Promise<void> {
       host: { type: 'string', default: process.env.WA_SIM_HOST ?? '127.0.0.1' },
       port: { type: 'string', default: process.env.WA_SIM_PORT ?? '0' },
       'http-port': { type: 'string', default: process.env.WA_SIM_HTTP_PORT ?? '0' },
+      // cut connections silent this long (a SIGSTOPped client); the simulator's default if unset
+      'idle-timeout-ms': { type: 'string', default: process.env.WA_SIM_IDLE_TIMEOUT_MS },
     },
   });
   const rootPrivateKey = process.env.WA_SIM_ROOT_PRIVATE_KEY?.trim();
@@ -33,6 +35,8 @@ async function main(): Promise<void> {
     port: Number(values.port),
     http: { port: Number(values['http-port']) },
     logger,
+    idleTimeoutMs:
+      values['idle-timeout-ms'] === undefined ? undefined : Number(values['idle-timeout-ms']),
     rootKeyPair: rootPrivateKey
       ? keyPairFromPrivateKey(Buffer.from(rootPrivateKey, 'hex'))
       : undefined,

@@ -35,6 +35,13 @@ export interface SimEventMap {
   'history-sync': { phone: string; device: number; contacts: number; groups: number };
   /** A connection ended. `phone`/`device` are set when it was logged in or registering a known device. */
   closed: { connectionId: number; phone?: string; device?: number; reason: CloseReason };
+  /**
+   * A connection ended (or was replaced) before the client acknowledged these messages: they are
+   * queued again, ahead of the rest, for the device's next login.
+   */
+  requeued: { phone: string; device: number; connectionId: number; ids: string[] };
+  /** A contact answered the client's retry receipt by sending the message again. */
+  resent: { phone: string; device: number; id: string; count: number };
   /** The client sent a message and the simulator decrypted it. */
   message: ReceivedMessage & { phone: string };
   /** The client sent a receipt (delivery, read…) for a message the simulator delivered to it. */

@@ -13,6 +13,7 @@ import { accountName } from './model/fixtures';
 import type { ReceiptMode, SimContext, SimLogger } from './protocol/context';
 import { PairingService } from './protocol/pairing/pairing-service';
 import { pictureUrl } from './protocol/picture-url';
+import { requeueUnacked } from './protocol/delivery';
 import { deviceOf, routeStanza } from './protocol/router';
 import { onHandshake } from './protocol/session';
 import type { SignalParty } from './signal/signal-party';
@@ -35,7 +36,15 @@ export interface WaSimulatorOptions {
   receipts?: ReceiptMode;
   /** Delay before an automatic delivery receipt; the read receipt follows as long after (default 100 ms). */
   receiptDelayMs?: number;
+  /**
+   * Cut a connection from which nothing arrived for this long (a stopped or vanished client
+   * whose TCP connection stays open; its unacknowledged messages are queued again). Default
+   * 70 000 (Baileys pings every 30 s); 0 never.
+   */
+  idleTimeoutMs?: number;
 }
+
+const DEFAULT_IDLE_TIMEOUT_MS = 70_000;
 
 /** How a simulated phone links a client (QR scan or pairing code), and the account it creates. */
 export interface LinkOptions {
@@ -83,6 +92,7 @@ export class WaSimulator {
     context: SimContext,
     wsUrl: string,
     private readonly timers: Set<NodeJS.Timeout>,
+    private readonly idleTimeoutMs: number,
     private control?: ControlServer,
   ) {
     this.context = context;
@@ -126,6 +136,7 @@ export class WaSimulator {
       failingPictures: new Map<string, number>(),
       senderKeyHolders: new Map<string, SignalParty>(),
       distributedSenderKeys: new Set<string>(),
+      sentInbound: new Map(),
     };
     const server = createServer((_request, response) => {
       response
@@ -134,7 +145,15 @@ export class WaSimulator {
     });
     const wss = new WebSocketServer({ noServer: true, maxPayload: 32 * 1024 * 1024 });
     const port = await listen(server, host, options.port ?? 0);
-    const simulator = new WaSimulator(server, wss, trust, context, `ws://${host}:${port}`, timers);
+    const simulator = new WaSimulator(
+      server,
+      wss,
+      trust,
+      context,
+      `ws://${host}:${port}`,
+      timers,
+      options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    );
     server.on('upgrade', (request, socket: Socket, head) => {
       if (simulator.stopped || Date.now() < simulator.refuseUntil) {
         socket.destroy();
@@ -302,7 +321,7 @@ export class WaSimulator {
           'client connection error',
         ),
     };
-    this.connections.add(new ClientConnection(ws, this.trust, callbacks));
+    this.connections.add(new ClientConnection(ws, this.trust, callbacks, this.idleTimeoutMs));
   }
 
   private onClose(connection: ClientConnection): void {
@@ -312,6 +331,12 @@ export class WaSimulator {
     if (device) {
       device.connection = undefined;
       device.loggedIn = false;
+    }
+    const session = connection.session;
+    const owner =
+      session && this.context.directory.account(session.phone)?.devices.get(session.device);
+    if (owner) {
+      requeueUnacked(this.context, owner, connection);
     }
     this.events.emit('closed', {
       connectionId: connection.id,

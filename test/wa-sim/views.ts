@@ -35,6 +35,10 @@ export interface DeviceInfo {
   lid: string;
   platform: string;
   online: boolean;
+  /** Messages sent to its connection that it has not acknowledged yet. */
+  unacked: number;
+  /** Stanzas waiting for its next login (offline queue, unacknowledged ones first). */
+  queued: number;
 }
 
 export interface AccountInfo {
@@ -84,6 +88,8 @@ export const deviceInfo = (device: LinkedDevice): DeviceInfo => ({
   lid: device.lidJid,
   platform: device.platform,
   online: device.online,
+  unacked: device.unacked.size,
+  queued: device.offlineQueue.length,
 });
 
 export const accountInfo = (account: Account): AccountInfo => ({

@@ -1,4 +1,6 @@
-import type { BinaryNode, proto } from '@whiskeysockets/baileys';
+import type { BinaryNode, extractE2ESessionFromRetryReceipt, proto } from '@whiskeysockets/baileys';
+
+type E2ESession = NonNullable<ReturnType<typeof extractE2ESessionFromRetryReceipt>>;
 import type { ReceivedMedia } from '../media/received-media';
 import type { PreKeyBundle } from '../signal/signal-party';
 import type { ClientConnection } from '../transport/client-connection';
@@ -35,6 +37,19 @@ export interface ReceivedMessage {
   timestamp: number;
 }
 
+/** A retry receipt: how many times the client asked, and the prekey bundle it included. */
+export interface RetryRequest {
+  count: number;
+  session?: E2ESession;
+}
+
+/** A `<message>` stanza sent to a connection, kept until the client acknowledges it. */
+export interface UnackedStanza {
+  /** As queued (without the `offline` attribute a login adds). */
+  stanza: BinaryNode;
+  connection: ClientConnection;
+}
+
 export interface SignedPreKey {
   keyId: number;
   publicKey: Uint8Array;
@@ -53,6 +68,17 @@ export class LinkedDevice {
   private readonly preKeys: Array<{ keyId: number; publicKey: Uint8Array }> = [];
   /** Stanzas for this device while it is offline, delivered (with `offline` set) at next login. */
   readonly offlineQueue: BinaryNode[] = [];
+  /**
+   * `<message>` stanzas sent to a connection and not acknowledged yet (by a receipt or an
+   * `<ack class="message">`), by message id, in the order they were sent. When that connection
+   * ends they go back to the front of `offlineQueue` (WhatsApp's at-least-once delivery).
+   */
+  readonly unacked = new Map<string, UnackedStanza>();
+  /**
+   * Messages the client sent a retry receipt for (id → retry count, and the keys it sent to
+   * start a new Signal session, if any): resent once it nacks them.
+   */
+  readonly retryRequests = new Map<string, RetryRequest>();
   private prekeyWaiters: Array<() => void> = [];
   private uploaded = false;
 

@@ -1,7 +1,9 @@
+import type { proto } from '@whiskeysockets/baileys';
 import type { Logger } from 'pino';
 import type { SimEvents, UnhandledIq } from '../events';
 import type { MediaHost } from '../media/media-host';
 import type { Directory } from '../model/directory';
+import type { SimUser } from '../model/sim-user';
 import type { SignalParty } from '../signal/signal-party';
 
 export type SimLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
@@ -33,7 +35,20 @@ export interface SimContext {
   readonly senderKeyHolders: Map<string, SignalParty>;
   /** `${group}|${member pn}|${device jid}`: the device already has this member's sender key. */
   readonly distributedSenderKeys: Set<string>;
+  /** Messages contacts sent to clients, by id (the last `SENT_INBOUND_KEPT`), for retry receipts. */
+  readonly sentInbound: Map<string, SentInbound>;
 }
+
+/** A message a contact sent to the client, kept to answer retry receipts by sending it again. */
+export interface SentInbound {
+  from: SimUser;
+  message: proto.IMessage;
+  /** The `<message>` attributes (chat, participant, addressing, notify, t). */
+  attrs: Record<string, string>;
+}
+
+/** How many sent messages are kept for retry receipts (the oldest are forgotten). */
+export const SENT_INBOUND_KEPT = 10_000;
 
 let idCounter = 0;
 

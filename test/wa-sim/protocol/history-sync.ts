@@ -5,6 +5,7 @@ import type { LinkedDevice } from '../model/account';
 import type { SimUser } from '../model/sim-user';
 import { node, nowSeconds } from './binary-nodes';
 import { newMessageId, type SimContext } from './context';
+import { sendTracked } from './delivery';
 
 /**
  * What the phone sends a newly linked device on its first login, as peer messages from the
@@ -113,7 +114,15 @@ async function sendFromPhone(
   const encrypted = await account.user.signal.encrypt(device.signalAddress, message, () =>
     device.takeBundle(),
   );
-  device.connection?.send(
+  const connection = device.connection;
+  if (!connection) {
+    return; // not queued for an offline device
+  }
+  // pending until acknowledged (`peer_msg` receipt), like any message: delivered again at the
+  // next login if the connection ends first
+  sendTracked(
+    device,
+    connection,
     node(
       'message',
       {

@@ -1,10 +1,10 @@
 import type { BinaryNode, proto } from '@whiskeysockets/baileys';
-import type { Account } from '../model/account';
+import type { Account, LinkedDevice, RetryRequest } from '../model/account';
 import type { SimGroup } from '../model/group';
 import type { SimUser } from '../model/sim-user';
 import { node, nowSeconds } from './binary-nodes';
-import { newMessageId, type SimContext } from './context';
-import { deliverToDevices, sendToOnlineDevices } from './delivery';
+import { newMessageId, SENT_INBOUND_KEPT, type SentInbound, type SimContext } from './context';
+import { deliverToDevices, sendToOnlineDevices, sendTracked } from './delivery';
 
 export interface InboundOptions {
   /** Send into this group (the sender must be a participant) instead of a 1:1 chat. */
@@ -35,22 +35,22 @@ export async function sendInboundMessage(
   const type = message.conversation || message.extendedTextMessage ? 'text' : 'media';
   if (!group) {
     const lid = options.addressing === 'lid';
+    const attrs = {
+      from: lid ? from.lidJid : from.jid,
+      id,
+      t,
+      type,
+      notify: from.name,
+      ...(lid ? { addressing_mode: 'lid', sender_pn: from.jid } : { sender_lid: from.lidJid }),
+    };
+    remember(sim, id, { from, message, attrs });
     await deliverToDevices(sim, account, async (device) => {
       const encrypted = await from.signal.encrypt(device.signalAddress, message, () =>
         device.takeBundle(),
       );
-      return node(
-        'message',
-        {
-          from: lid ? from.lidJid : from.jid,
-          id,
-          t,
-          type,
-          notify: from.name,
-          ...(lid ? { addressing_mode: 'lid', sender_pn: from.jid } : { sender_lid: from.lidJid }),
-        },
-        [node('enc', { v: '2', type: encrypted.type }, encrypted.ciphertext)],
-      );
+      return node('message', attrs, [
+        node('enc', { v: '2', type: encrypted.type }, encrypted.ciphertext),
+      ]);
     });
     return id;
   }
@@ -62,6 +62,17 @@ export async function sendInboundMessage(
     from.jid,
     message,
   );
+  const attrs = {
+    from: group.id,
+    participant: from.jid,
+    participant_lid: from.lidJid,
+    addressing_mode: 'pn',
+    id,
+    t,
+    type,
+    notify: from.name,
+  };
+  remember(sim, id, { from, message, attrs });
   await deliverToDevices(sim, account, async (device) => {
     const content: BinaryNode[] = [];
     const distributed = `${group.id}|${from.pn}|${device.jid}`;
@@ -80,22 +91,53 @@ export async function sendInboundMessage(
       sim.distributedSenderKeys.add(distributed);
     }
     content.push(node('enc', { v: '2', type: 'skmsg' }, ciphertext));
-    return node(
-      'message',
-      {
-        from: group.id,
-        participant: from.jid,
-        participant_lid: from.lidJid,
-        addressing_mode: 'pn',
-        id,
-        t,
-        type,
-        notify: from.name,
-      },
-      content,
-    );
+    return node('message', attrs, content);
   });
   return id;
+}
+
+function remember(sim: SimContext, id: string, sent: SentInbound): void {
+  sim.sentInbound.set(id, sent);
+  if (sim.sentInbound.size > SENT_INBOUND_KEPT) {
+    sim.sentInbound.delete(sim.sentInbound.keys().next().value!);
+  }
+}
+
+/**
+ * The client could not decrypt a message (a retry receipt, e.g. it lost its Signal session) and
+ * nacked it: the sender sends it again, as a real phone does, 1:1-encrypted to that device (also
+ * for a group message) with `count` set; when the receipt carried keys, over a new session
+ * started from them. (A duplicate of a message the client already decrypted is not retried:
+ * Baileys nacks it with 487, "Key used already", and emits nothing.)
+ */
+export async function resendInbound(
+  sim: SimContext,
+  device: LinkedDevice,
+  id: string,
+  count: number,
+  session?: RetryRequest['session'],
+): Promise<boolean> {
+  const sent = sim.sentInbound.get(id);
+  const connection = device.connection;
+  if (!sent || !connection || !device.online) {
+    sim.logger.warn({ phone: device.account.phone, id }, 'retry receipt for an unknown message');
+    return false;
+  }
+  if (session) {
+    await sent.from.signal.repository.injectE2ESession({ jid: device.signalAddress, session });
+  }
+  const encrypted = await sent.from.signal.encrypt(device.signalAddress, sent.message, () =>
+    device.takeBundle(),
+  );
+  sendTracked(
+    device,
+    connection,
+    node('message', sent.attrs, [
+      node('enc', { v: '2', type: encrypted.type, count: String(count) }, encrypted.ciphertext),
+    ]),
+  );
+  sim.events.emit('resent', { phone: device.account.phone, device: device.id, id, count });
+  return true;
 }
 
 /** Presence (online/offline) or chat state (typing, recording, paused) of a contact. */

@@ -1,4 +1,5 @@
 import {
+  extractE2ESessionFromRetryReceipt,
   jidDecode,
   normalizeMessageContent,
   proto,
@@ -8,6 +9,7 @@ import { receivedMedia } from '../media/received-media';
 import type { LinkedDevice, ReceivedMessage } from '../model/account';
 import { child, children, contentBytes, node, nowSeconds } from './binary-nodes';
 import type { SimContext } from './context';
+import { acknowledge } from './delivery';
 import { sendContactReceipt } from './inbound';
 
 const RECEIPTS_PER_GROUP_MESSAGE = 3;
@@ -171,10 +173,17 @@ export function handleClientReceipt(
     ...children(child(stanza, 'list'), 'item').map((item) => item.attrs.id ?? ''),
   ].filter(Boolean);
   if (type === 'retry') {
-    sim.logger.warn(
-      { phone: device.account.phone, ids, to },
+    // not an acknowledgement: the nack (`<ack class="message" error>`) that follows is, and the
+    // sender then sends the message again (resendInbound)
+    const count = Number(child(stanza, 'retry')?.attrs.count ?? '1') || 1;
+    const session = extractE2ESessionFromRetryReceipt(stanza) ?? undefined;
+    ids.forEach((retried) => device.retryRequests.set(retried, { count, session }));
+    sim.logger.info(
+      { phone: device.account.phone, ids, to, count },
       'client could not decrypt a message (retry receipt)',
     );
+  } else {
+    acknowledge(device, ids); // Baileys acknowledges a message it handled with its receipt
   }
   sim.events.emit('client-receipt', {
     phone: device.account.phone,

@@ -3,7 +3,8 @@ import type { LinkedDevice } from '../model/account';
 import type { ClientConnection } from '../transport/client-connection';
 import { allChildren } from './binary-nodes';
 import type { SimContext } from './context';
-import { presenceNode } from './inbound';
+import { acknowledge } from './delivery';
+import { presenceNode, resendInbound } from './inbound';
 import { handleIq } from './iq/iq-router';
 import { handleClientMessage, handleClientReceipt } from './outbound';
 import type { PairingService } from './pairing/pairing-service';
@@ -39,15 +40,25 @@ export async function routeStanza(
     case 'receipt':
       handleClientReceipt(sim, device, stanza);
       return;
-    case 'ack':
+    case 'ack': {
+      const id = stanza.attrs.id ?? '';
       sim.events.emit('ack', {
         phone,
         device: device.id,
-        id: stanza.attrs.id ?? '',
+        id,
         class: stanza.attrs.class ?? '',
         error: stanza.attrs.error,
       });
+      if (stanza.attrs.class === 'message') {
+        acknowledge(device, [id]);
+        const retry = device.retryRequests.get(id);
+        if (retry !== undefined) {
+          device.retryRequests.delete(id);
+          await resendInbound(sim, device, id, retry.count, retry.session);
+        }
+      }
       return;
+    }
     case 'presence': {
       const { type, to } = stanza.attrs;
       if (type === 'subscribe' && to) {

@@ -4,6 +4,7 @@ import type { ClientConnection } from '../transport/client-connection';
 import type { HandshakeResult } from '../transport/noise-responder';
 import { node, nowSeconds } from './binary-nodes';
 import type { SimContext } from './context';
+import { requeueUnacked, sendTracked } from './delivery';
 import { sendInitialSync } from './history-sync';
 import type { PairingService } from './pairing/pairing-service';
 
@@ -62,8 +63,13 @@ export function onHandshake(
     return;
   }
   const previous = device.connection;
-  if (previous && previous !== connection && previous.isOpen) {
-    previous.streamError(undefined, node('conflict', { type: 'replaced' }));
+  if (previous && previous !== connection) {
+    if (previous.isOpen) {
+      previous.streamError(undefined, node('conflict', { type: 'replaced' }));
+    }
+    // what the replaced connection did not acknowledge goes to the new one (a late receipt on
+    // the old connection is not read: the message is then delivered twice, as on WhatsApp)
+    requeueUnacked(sim, device, previous);
   }
   device.connection = connection;
   device.loggedIn = true;
@@ -105,7 +111,10 @@ export async function finishLogin(
   device.readyConnection = connection;
   const queued: BinaryNode[] = device.offlineQueue.splice(0);
   for (const stanza of queued) {
-    connection.send({ ...stanza, attrs: { ...stanza.attrs, offline: '1' } });
+    sendTracked(device, connection, stanza, {
+      ...stanza,
+      attrs: { ...stanza.attrs, offline: '1' },
+    });
   }
   connection.send(node('ib', {}, [node('offline', { count: String(queued.length) })]));
   if (device.account.historySync && !device.historySent) {
@@ -150,6 +159,7 @@ export function unlinkDevice(sim: SimContext, device: LinkedDevice, by: 'client'
   account.devices.delete(device.id);
   device.loggedIn = false;
   device.offlineQueue.length = 0;
+  device.unacked.clear();
   sim.logger.info({ phone: account.phone, device: device.id, by }, 'device unlinked');
   sim.events.emit('unlinked', { phone: account.phone, device: device.id, by });
 }

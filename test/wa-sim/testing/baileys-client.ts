@@ -9,6 +9,7 @@ import {
   type WASocket,
 } from '@whiskeysockets/baileys';
 import pino from 'pino';
+import type { WebSocket } from 'ws';
 import { createMemoryKeyStore } from '../signal/memory-key-store';
 
 /** Credentials and Signal keys kept in memory: reused across reconnects, like an app's auth store. */
@@ -44,6 +45,7 @@ export function disconnectCode(update: Partial<ConnectionState>): number | undef
 export class TestClient {
   readonly sock: WASocket;
   private closed = false;
+  private frozen = false;
 
   private constructor(sock: WASocket) {
     this.sock = sock;
@@ -138,8 +140,50 @@ export class TestClient {
     return disconnectCode(update);
   }
 
-  /** Closes the socket (no logout). */
+  /** The `ws` WebSocket under Baileys' socket client (null once Baileys closed it). */
+  private get webSocket(): WebSocket | null {
+    return (this.sock.ws as unknown as { socket: WebSocket | null }).socket;
+  }
+
+  /**
+   * Like SIGSTOP on the client's process: nothing is read from the connection any more and
+   * nothing is written to it (Baileys' writes vanish), but the TCP connection stays open.
+   */
+  freeze(): void {
+    this.frozen = true;
+    this.webSocket?.pause();
+    this.muteWrites();
+  }
+
+  /**
+   * What the client writes from now on never reaches the server (as when its process is killed
+   * before its socket buffers are sent): it still reads and handles what arrives.
+   */
+  muteWrites(): void {
+    const socket = this.webSocket;
+    if (socket) {
+      // Baileys' socket client writes through the ws WebSocket's send (looked up at each call)
+      socket.send = ((_data: unknown, cb?: (error?: Error) => void) => cb?.()) as WebSocket['send'];
+    }
+  }
+
+  /**
+   * Like SIGKILL on the client's process: the TCP connection is destroyed without a WebSocket
+   * close handshake, and nothing more is read (stop listening to its events at the same time).
+   */
+  kill(): void {
+    const socket = this.webSocket;
+    // frames already in the socket's buffers are not handed to Baileys (ws would on close)
+    socket?.removeAllListeners('message');
+    socket?.terminate();
+    this.closed = true;
+  }
+
+  /** Closes the socket (no logout); a frozen client is killed (it would not answer a close). */
   end(): void {
+    if (this.frozen) {
+      this.kill();
+    }
     if (!this.closed) {
       this.closed = true;
       void this.sock.end(undefined);

@@ -12,6 +12,7 @@ export type CloseReason =
   | 'stream-error' // the simulator sent <stream:error> (kick, pairing restart, logout)
   | 'failure' // the simulator refused a login with <failure>
   | 'drop' // the simulator cut the TCP connection without a close frame
+  | 'idle' // nothing came from the client for `idleTimeoutMs` (a frozen or vanished client)
   | 'refused' // the account refuses connections for a while
   | 'protocol-error' // the client sent something the simulator could not process
   | 'server-stop';
@@ -54,15 +55,29 @@ export class ClientConnection {
   private handlerChain: Promise<void> = Promise.resolve();
   private readonly pending = new Map<string, PendingQuery>();
   private closeTimer?: NodeJS.Timeout;
+  private idleTimer?: NodeJS.Timeout;
   private queryCounter = 0;
 
+  /**
+   * `idleTimeoutMs`: cut the connection (reason `idle`) when nothing arrives from the client for
+   * that long, as the server does with a client that stopped (SIGSTOP) or vanished without its
+   * TCP connection closing; 0 never. Baileys pings every 30 s.
+   */
   constructor(
     private readonly socket: WebSocket,
     private readonly trust: TrustChain,
     private readonly callbacks: ConnectionCallbacks,
+    idleTimeoutMs = 0,
   ) {
     socket.binaryType = 'nodebuffer';
-    socket.on('message', (data: Buffer) => this.onData(data));
+    if (idleTimeoutMs > 0) {
+      this.idleTimer = setTimeout(() => this.terminate('idle'), idleTimeoutMs);
+      this.idleTimer.unref();
+    }
+    socket.on('message', (data: Buffer) => {
+      this.idleTimer?.refresh();
+      this.onData(data);
+    });
     socket.on('close', () => this.onSocketClose());
     socket.on('error', (error) => this.callbacks.onError(this, error));
   }
@@ -217,6 +232,7 @@ export class ClientConnection {
     this.closed = true;
     this.closeReason ??= 'client';
     clearTimeout(this.closeTimer);
+    clearTimeout(this.idleTimer);
     for (const [id, waiting] of this.pending) {
       clearTimeout(waiting.timer);
       waiting.reject(new Error(`connection closed before the client answered iq ${id}`));
