@@ -9,8 +9,10 @@ import { MessagingEventsRelay } from './messaging-events.relay';
 import { MessagingSocketCommands } from './messaging-socket';
 import { SessionEventsRelay } from './session-events.relay';
 import { SessionsGateway } from './sessions.gateway';
+import { SocketEventsController } from './socket-events.controller';
 
 @Module({
+  controllers: [SocketEventsController],
   imports: [AccessModule, CredentialsModule, SessionsModule, WhatsappModule, MessagingModule],
   providers: [
     SessionsGateway,

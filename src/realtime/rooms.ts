@@ -17,7 +17,7 @@ export function sessionRoom(sessionId: string): string {
 }
 
 /** Per-connection state: whether the client ever chose its sessions (then it stops taking all). */
-interface ClientData {
+export interface ClientData {
   explicit?: boolean;
   principal?: Principal;
 }

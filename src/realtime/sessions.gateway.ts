@@ -10,6 +10,8 @@ import {
 } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import { ApiKeysService } from '../access/api-keys.service';
+import { PeerClient } from '../cluster/peer-client';
+import { SessionOwnership } from '../cluster/session-ownership';
 import type { AuditOutcome } from '../access/audit-event.entity';
 import { AuditService } from '../access/audit.service';
 import { UnauthenticatedLimiter } from '../access/unauthenticated-limiter';
@@ -28,6 +30,7 @@ import {
   unsubscribeFromAll,
 } from './rooms';
 import { MessagingSocketCommands, SocketReply } from './messaging-socket';
+import { ForwardedEvent, ForwardedReply, forwardedCaller, OwnerEvent } from './socket-forwarding';
 import { apiKeyFromHandshake } from './ws-auth';
 import { optionalString, sessionIdFrom, sessionIdOrNull } from './ws-payloads';
 
@@ -63,6 +66,8 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
     private readonly manager: SessionManager,
     private readonly messaging: MessagingSocketCommands,
     private readonly audit: AuditService,
+    private readonly ownership: SessionOwnership,
+    private readonly peers: PeerClient,
   ) {}
 
   afterInit(server: Server): void {
@@ -124,6 +129,12 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
 
   @SubscribeMessage('stop_session')
   stopSession(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
+    return this.atOwner('stop_session', client, payload, () =>
+      this.stopSessionHere(client, payload),
+    );
+  }
+
+  private stopSessionHere(client: Socket, payload: unknown): Promise<Ack> {
     return this.manage('session.stop', client, payload, async () => {
       const session = await this.sessions.stop(sessionIdFrom(payload));
       return { message: 'Session stopped', data: session };
@@ -132,6 +143,12 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
 
   @SubscribeMessage('logout_session')
   logoutSession(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
+    return this.atOwner('logout_session', client, payload, () =>
+      this.logoutSessionHere(client, payload),
+    );
+  }
+
+  private logoutSessionHere(client: Socket, payload: unknown): Promise<Ack> {
     return this.manage('session.logout', client, payload, async () => {
       const session = await this.sessions.logout(sessionIdFrom(payload));
       return { message: 'Session logged out', data: session };
@@ -192,6 +209,12 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
 
   @SubscribeMessage('send_whatsapp_message')
   sendMessage(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
+    return this.atOwner('send_whatsapp_message', client, payload, () =>
+      this.sendMessageHere(client, payload),
+    );
+  }
+
+  private sendMessageHere(client: Socket, payload: unknown): Promise<Ack> {
     return this.reply(client, payload, 'send', 'send_error', ['to', 'message'], () =>
       this.messaging.send(payload),
     );
@@ -199,6 +222,12 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
 
   @SubscribeMessage('check_phone_number')
   checkPhone(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
+    return this.atOwner('check_phone_number', client, payload, () =>
+      this.checkPhoneHere(client, payload),
+    );
+  }
+
+  private checkPhoneHere(client: Socket, payload: unknown): Promise<Ack> {
     return this.reply(client, payload, 'read', 'phone_check_error', ['phoneNumber'], () =>
       this.messaging.checkPhone(payload),
     );
@@ -206,6 +235,12 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
 
   @SubscribeMessage('get_profile_info')
   getProfile(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
+    return this.atOwner('get_profile_info', client, payload, () =>
+      this.getProfileHere(client, payload),
+    );
+  }
+
+  private getProfileHere(client: Socket, payload: unknown): Promise<Ack> {
     return this.reply(client, payload, 'read', 'profile_error', ['phoneNumber'], () =>
       this.messaging.profile(payload),
     );
@@ -213,6 +248,10 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
 
   @SubscribeMessage('send_typing')
   sendTyping(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
+    return this.atOwner('send_typing', client, payload, () => this.sendTypingHere(client, payload));
+  }
+
+  private sendTypingHere(client: Socket, payload: unknown): Promise<Ack> {
     return this.reply(client, payload, 'send', 'typing_error', ['to'], () =>
       this.messaging.typing(payload),
     );
@@ -220,9 +259,75 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
 
   @SubscribeMessage('read_message')
   readMessage(@ConnectedSocket() client: Socket, @MessageBody() payload: unknown): Promise<Ack> {
+    return this.atOwner('read_message', client, payload, () =>
+      this.readMessageHere(client, payload),
+    );
+  }
+
+  private readMessageHere(client: Socket, payload: unknown): Promise<Ack> {
     return this.reply(client, payload, 'send', 'read_error', ['messageKey'], () =>
       this.messaging.read(payload),
     );
+  }
+
+  /**
+   * Cluster: an event that needs the session's live connection is carried out by the process
+   * that owns the session; its acknowledgement and the events it emitted come back to the caller.
+   */
+  private async atOwner(
+    event: OwnerEvent,
+    client: Socket,
+    payload: unknown,
+    here: () => Promise<Ack>,
+  ): Promise<Ack> {
+    const sessionId = sessionIdOrNull(payload);
+    if (!this.ownership.clustered || !sessionId || this.ownership.holds(sessionId)) {
+      return here();
+    }
+    const owner = await this.ownership.ownerOf(sessionId).catch(() => null);
+    if (!owner || owner.local) {
+      return here();
+    }
+    try {
+      const reply = await this.peers.post<ForwardedReply<Ack>>(
+        owner,
+        `/cluster/socket-events/${event}`,
+        {
+          payload,
+          key: apiKeyFromHandshake(client) ?? '',
+          clientId: client.id,
+          address: client.handshake.address ?? null,
+        } satisfies ForwardedEvent,
+      );
+      for (const emitted of reply.emitted) {
+        client.emit(emitted.event, emitted.payload);
+      }
+      return reply.ack;
+    } catch (error) {
+      const message = error instanceof DomainError ? error.message : 'Internal server error';
+      client.emit('session_error', { sessionId, message });
+      return { success: false, message };
+    }
+  }
+
+  /** Runs an event another process forwarded here (this process owns its session). */
+  async runForwarded(event: OwnerEvent, forwarded: ForwardedEvent): Promise<ForwardedReply<Ack>> {
+    const principal = await this.apiKeys.authenticate(forwarded.key);
+    if (!principal) {
+      throw new DomainError(HttpStatus.UNAUTHORIZED, 'Invalid API key');
+    }
+    const { socket, emitted } = forwardedCaller(principal, forwarded);
+    const handlers: Record<OwnerEvent, (client: Socket, payload: unknown) => Promise<Ack>> = {
+      stop_session: (c, p) => this.stopSessionHere(c, p),
+      logout_session: (c, p) => this.logoutSessionHere(c, p),
+      send_whatsapp_message: (c, p) => this.sendMessageHere(c, p),
+      check_phone_number: (c, p) => this.checkPhoneHere(c, p),
+      get_profile_info: (c, p) => this.getProfileHere(c, p),
+      send_typing: (c, p) => this.sendTypingHere(c, p),
+      read_message: (c, p) => this.readMessageHere(c, p),
+    };
+    const ack = await handlers[event](socket, forwarded.payload);
+    return { ack, emitted };
   }
 
   /** A session lifecycle command: needs `manage`, and is audited as `action` however it ends. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
 import type { SimAccount, WaSimulator } from '../wa-sim';
 import { startSimulator } from '../support/gateway-with-sim';
-import { emitWithAck } from '../support/socket-client';
+import { emitWithAck, nextEvent } from '../support/socket-client';
 import { createTestDatabase, TestDatabase, testTier } from '../support/test-database';
 import { call, clusterSocket, owners, TestCluster } from '../support/cluster';
 
@@ -121,6 +121,26 @@ const SESSIONS = Array.from({ length: 12 }, (_, i) => `cl-${String(i + 1).padSta
       const socket = await clusterSocket(node);
       try {
         for (const sessionId of SESSIONS) {
+          // a command that needs the live connection is carried out by the owner, answered here
+          const account = accounts.get(sessionId) as SimAccount;
+          const text = `${sessionId} over socket.io via ${node.nodeId}`;
+          const echoed = nextEvent<{ sessionId: string; messageId: string }>(
+            socket,
+            'message_sent',
+            (payload) => payload.sessionId === sessionId,
+          );
+          const sent = await emitWithAck<{ success: boolean; message: string }>(
+            socket,
+            'send_whatsapp_message',
+            { sessionId, to: account.contacts[0].pn, message: text },
+          );
+          expect({ sessionId, node: node.nodeId, ack: sent.message }).toEqual({
+            sessionId,
+            node: node.nodeId,
+            ack: 'Message sent',
+          });
+          expect((await echoed).sessionId).toBe(sessionId);
+          await account.waitForMessage((message) => message.text === text);
           const status = await emitWithAck<{ success: boolean; data: { status: string } }>(
             socket,
             'get_session_status',
