@@ -6,6 +6,7 @@ import { startSimulator } from '../support/gateway-with-sim';
 import { emitWithAck, nextEvent } from '../support/socket-client';
 import { createTestDatabase, TestDatabase, testTier } from '../support/test-database';
 import { call, clusterSocket, owners, TestCluster } from '../support/cluster';
+import { WebhookReceiver } from '../support/webhook-receiver';
 
 /** Every socket.io event a client got, with a wait for one that matches. */
 class EventLog {
@@ -55,13 +56,21 @@ const SESSIONS = Array.from({ length: 12 }, (_, i) => `cl-${String(i + 1).padSta
   let cluster: TestCluster;
   let watcher: Socket;
   let log: EventLog;
+  let receiver: WebhookReceiver;
   const accounts = new Map<string, SimAccount>();
 
   beforeAll(async () => {
     mkdirSync(join(__dirname, '..', '..', '.test-build'), { recursive: true });
     ({ sim, untrust } = await startSimulator());
     db = await createTestDatabase();
-    cluster = new TestCluster(sim, db, { LEASE_TTL_MS: '5000' });
+    receiver = await WebhookReceiver.start();
+    cluster = new TestCluster(sim, db, {
+      LEASE_TTL_MS: '5000',
+      WEBHOOK_URL: `${receiver.url}/all`,
+      WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      WEBHOOK_POLL_INTERVAL_MS: '100',
+      WEBHOOK_LEASE_MS: '2000',
+    });
     // one at a time: the first runs the migrations
     await cluster.start('gw-a');
     await Promise.all([cluster.start('gw-b'), cluster.start('gw-c')]);
@@ -71,6 +80,7 @@ const SESSIONS = Array.from({ length: 12 }, (_, i) => `cl-${String(i + 1).padSta
   afterAll(async () => {
     watcher?.close();
     await cluster?.stop();
+    await receiver?.stop();
     await sim?.stop();
     untrust?.();
     await db?.drop();
@@ -219,10 +229,30 @@ const SESSIONS = Array.from({ length: 12 }, (_, i) => `cl-${String(i + 1).padSta
       .finally(() => {
         back = true;
       });
+    // REST sends go on through a survivor: refused while the session runs nowhere (503/400),
+    // accepted again once it is back; none may reach WhatsApp twice
+    const sendsOut: { sessionId: string; text: string; status: number }[] = [];
+    const outbound = (async () => {
+      for (let i = 0, afterBack = 0; !back || afterBack < 8; i++) {
+        afterBack += back ? 1 : 0;
+        const sessionId = moving[i % moving.length];
+        const account = accounts.get(sessionId) as SimAccount;
+        const text = `out ${sessionId} #${i}`;
+        const sent = await call(cluster.node('gw-a'), 'POST', `/sessions/${sessionId}/messages`, {
+          to: account.contacts[0].pn,
+          message: text,
+        });
+        sendsOut.push({ sessionId, text, status: sent.status });
+        if (sent.status !== 201) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+    })();
     while (!back) {
       await sendRound();
     }
     await reconnected;
+    await outbound;
     const tookMs = Date.now() - killedAt;
     for (let i = 0; i < 10; i++) {
       await sendRound();
@@ -240,7 +270,75 @@ const SESSIONS = Array.from({ length: 12 }, (_, i) => `cl-${String(i + 1).padSta
         stored: sentIn.get(sessionId)?.size,
       });
     }
-    console.log(`cluster: ${moving.length} sessions of a SIGKILLed process back in ${tookMs} ms`);
+    // the client on a survivor saw each session go (reported by its new owner) and come back
+    for (const sessionId of moving) {
+      const wentAt = log.events.find(
+        (event) =>
+          event.name === 'session_disconnected' &&
+          event.payload.sessionId === sessionId &&
+          event.at >= killedAt,
+      )?.at;
+      const cameAt = log.events.find(
+        (event) =>
+          event.name === 'session_connected' &&
+          event.payload.sessionId === sessionId &&
+          event.at >= killedAt,
+      )?.at;
+      expect({
+        sessionId,
+        went: wentAt !== undefined,
+        wentFirst: (wentAt ?? 0) <= (cameAt ?? 0),
+      }).toEqual({
+        sessionId,
+        went: true,
+        wentFirst: true,
+      });
+    }
+    // every accepted send reached WhatsApp exactly once, and nothing reached it twice
+    const accepted = sendsOut.filter((send) => send.status === 201);
+    expect(accepted.length).toBeGreaterThan(0);
+    expect(sendsOut.every((send) => [201, 400, 503].includes(send.status))).toBe(true);
+    for (const send of accepted) {
+      await (accounts.get(send.sessionId) as SimAccount).waitForMessage(
+        (message) => message.text === send.text,
+      );
+    }
+    for (const sessionId of moving) {
+      const texts = (accounts.get(sessionId) as SimAccount)
+        .received()
+        .map((message) => message.text)
+        .filter((text) => text?.startsWith('out '));
+      expect(texts.length).toBe(new Set(texts).size);
+    }
+    // every inbound message went out as a webhook, each event under one webhook-id
+    const inboundTexts = new Set(moving.flatMap((sessionId) => [...(sentIn.get(sessionId) ?? [])]));
+    const textOf = (body: Record<string, unknown>): string | undefined =>
+      (body.event as { Message?: { conversation?: string } } | undefined)?.Message?.conversation;
+    await receiver.count(
+      (hook) => hook.status === 200 && inboundTexts.has(textOf(hook.body) ?? ''),
+      inboundTexts.size,
+      30_000,
+    );
+    const idsByText = new Map<string, Set<string>>();
+    for (const hook of receiver.received) {
+      const text = textOf(hook.body);
+      if (text && inboundTexts.has(text)) {
+        idsByText.set(
+          text,
+          (idsByText.get(text) ?? new Set()).add(String(hook.headers['webhook-id'])),
+        );
+      }
+    }
+    expect(idsByText.size).toBe(inboundTexts.size);
+    expect([...idsByText.values()].every((ids) => ids.size === 1)).toBe(true);
+    const copies = receiver.received.filter((hook) =>
+      inboundTexts.has(textOf(hook.body) ?? ''),
+    ).length;
+    console.log(
+      `cluster: ${moving.length} sessions of a SIGKILLed process back in ${tookMs} ms; ` +
+        `${accepted.length}/${sendsOut.length} sends accepted meanwhile; ` +
+        `${inboundTexts.size} inbound webhooks, ${copies - inboundTexts.size} redelivered copies`,
+    );
     const after = await owners(cluster.node('gw-a'));
     expect([...after.keys()].sort()).toEqual(['gw-a', 'gw-b']);
     expect([...after.values()].flat().sort()).toEqual([...SESSIONS].sort());

@@ -13,7 +13,12 @@ import { PeerClient } from '../../cluster/peer-client';
 import { SessionOwnership } from '../../cluster/session-ownership';
 import { DomainError, SessionNotFound } from '../../common/errors/domain-errors';
 import { AppConfig } from '../../config/app-config';
-import { SessionEvents, SessionRemovedEvent } from '../session-events';
+import {
+  SessionDisconnectedEvent,
+  SessionEvents,
+  SessionRemovedEvent,
+  SessionStateChangedEvent,
+} from '../session-events';
 import { LiveSession, SessionManager } from '../session-manager';
 import { SessionRecords } from '../session-records';
 import { BaileysSession } from './baileys-session';
@@ -312,6 +317,7 @@ export class BaileysSessionManager
           if (!(await this.ownership.acquire(sessionId))) {
             return; // another process was quicker
           }
+          await this.reportOrphaned(sessionId);
           await this.startUnlocked(sessionId, true);
           started.push(sessionId);
         }).catch((error: unknown) => {
@@ -323,6 +329,48 @@ export class BaileysSessionManager
       this.logger.log(`Took over ${started.length} session(s)`);
     }
     return started;
+  }
+
+  /**
+   * A session taken over that its stored state still shows live: its process died without a
+   * word. Say so (stored, webhooks, socket.io) before it connects again here.
+   */
+  private async reportOrphaned(sessionId: string): Promise<void> {
+    const record = await this.records.find(sessionId);
+    if (!record || (record.state !== 'connected' && record.state !== 'connecting')) {
+      return;
+    }
+    const at = new Date();
+    const reason = `its gateway process stopped; taken over by ${this.ownership.nodeId}`;
+    await this.records.updateOwned(
+      sessionId,
+      { state: 'disconnected', disconnectedAt: at, disconnectReason: reason },
+      [
+        {
+          kind: 'session_disconnected',
+          sessionId,
+          statusCode: null,
+          reason,
+          willReconnect: true,
+          at,
+        },
+      ],
+    );
+    this.events.emit(SessionEvents.StateChanged, {
+      sessionId,
+      state: 'disconnected',
+      previousState: record.state,
+      reason,
+      at,
+    } satisfies SessionStateChangedEvent);
+    this.events.emit(SessionEvents.Disconnected, {
+      sessionId,
+      statusCode: null,
+      reason,
+      willReconnect: true,
+      loggedOut: false,
+      at,
+    } satisfies SessionDisconnectedEvent);
   }
 
   /** Another process holds the session's lease now: let it go here, writing nothing. */
