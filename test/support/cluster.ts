@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
 import type { WaSimulator } from '../wa-sim';
@@ -75,6 +76,13 @@ export class TestCluster {
   }
 
   async stop(): Promise<void> {
+    const logDir = process.env.CLUSTER_LOG_DIR;
+    if (logDir) {
+      // CLUSTER_LOG_DIR=/tmp/x keeps each process's log lines for a look after the run
+      for (const node of this.nodes) {
+        writeFileSync(join(logDir, `${node.nodeId}.log`), `${node.lines.join('\n')}\n`);
+      }
+    }
     await Promise.all(
       this.nodes.map(async (node) => {
         if (node.child.exitCode === null && node.child.signalCode === null) {

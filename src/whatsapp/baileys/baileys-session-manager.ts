@@ -21,6 +21,7 @@ import {
 } from '../session-events';
 import { LiveSession, SessionManager } from '../session-manager';
 import { SessionRecords } from '../session-records';
+import { BaileysMessageFeed } from './baileys-message-feed';
 import { BaileysSession } from './baileys-session';
 import { DatabaseAuthStateStore } from './database-auth-state';
 import { SignalKeyCache } from './signal-key-cache';
@@ -54,6 +55,7 @@ export class BaileysSessionManager
     private readonly hub: BaileysSocketHub,
     private readonly ownership: SessionOwnership,
     private readonly peers: PeerClient,
+    private readonly feed: BaileysMessageFeed,
   ) {
     super();
     this.authStore = new DatabaseAuthStateStore(dataSource, ownership);
@@ -89,6 +91,8 @@ export class BaileysSessionManager
           // Keep auto-start so the next boot (or another process) brings it back
           await session.stop('gateway shut down', true);
           this.sessions.delete(session.sessionId);
+          // what the closed socket still reported is stored before another process takes over
+          await this.feed.idle(session.sessionId);
           await this.ownership.release([session.sessionId]);
         }).catch((error: unknown) =>
           this.logger.warn(`[${session.sessionId}] close failed: ${String(error)}`),
