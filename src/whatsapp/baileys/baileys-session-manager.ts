@@ -404,10 +404,15 @@ export class BaileysSessionManager
       ),
       logger: this.logger,
     });
-    session.onEnded(() => {
+    session.onEnded((ended) => {
       if (this.sessions.get(sessionId) === session) {
         this.sessions.delete(sessionId);
-        this.ownership.release([sessionId]).catch(() => undefined);
+        // a session that gave up reconnecting keeps its lease: like a lone process, this one
+        // leaves it stopped until asked (or until this process is gone), instead of another
+        // process starting the same failing reconnects at once
+        if (ended !== 'given_up') {
+          this.ownership.release([sessionId]).catch(() => undefined);
+        }
       }
     });
     this.sessions.set(sessionId, session);
