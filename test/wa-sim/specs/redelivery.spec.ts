@@ -1,4 +1,5 @@
 import { proto, type WAMessage } from '@whiskeysockets/baileys';
+import pino from 'pino';
 import type { SimAccount } from '../account-handle';
 import type { WaSimulator } from '../simulator';
 import { textOf, TestClient, type TestClientOptions } from '../testing/baileys-client';
@@ -416,5 +417,70 @@ describe('WhatsApp Web simulator: a silent connection is cut and its messages de
     await second.waitForOpen();
     await store.waitFor(pending);
     expect(store.upsertsOf(second, pending[0]).map((u) => u.type)).toEqual(['append']);
+  });
+});
+
+describe('WhatsApp Web simulator: beforeMessageReceipt and a send to the author meanwhile', () => {
+  // what the simulator's contacts cannot decrypt is logged as a warning
+  const warnings: string[] = [];
+  const fixture = useSimulator({
+    logger: pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) }),
+  });
+
+  it('the send waits until the hook resolved and the receive committed: its Signal session update is not overwritten, the contact decrypts every reply', async () => {
+    const { sim } = fixture;
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let entered = (): void => undefined;
+    const inHook = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const stored = new Set<string>();
+    const hook = async (message: WAMessage): Promise<void> => {
+      if (textOf(message) === 'two') {
+        entered();
+        await gate; // a slow database write
+      }
+      stored.add(message.key.id!);
+    };
+    const { client, linked } = await linkClient(
+      sim,
+      { contacts: 2, groups: 0 },
+      { syncHistory: false, config: { beforeMessageReceipt: hook } },
+    );
+    fixture.track(client);
+    const account = sim.account(linked.phone);
+    const contact = linked.contacts[0];
+    // the contact opens the Signal session (the client ratchets once), then writes again on the
+    // same ratchet: decrypting 'two' only moves the receiving chain of the session
+    const { id: one } = await account.sendText(contact.pn, 'one');
+    await until(() => stored.has(one));
+    await account.sendText(contact.pn, 'two');
+    await inHook;
+
+    const decrypted: string[] = [];
+    const stop = sim.on('message', (event) => {
+      if (event.phone === linked.phone && event.text) {
+        decrypted.push(event.text);
+      }
+    });
+    let replied = false;
+    const reply = client.sock.sendMessage(contact.jid, { text: 'reply 1' }).then(() => {
+      replied = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // keyed like every send, the receive's key-store transaction holds the send back
+    expect(replied).toBe(false);
+    release();
+    await reply;
+    await client.sock.sendMessage(contact.jid, { text: 'reply 2' });
+    await until(() => decrypted.length === 2);
+    stop();
+    expect(decrypted).toEqual(['reply 1', 'reply 2']);
+    // had the receive's commit overwritten the session the send had ratcheted, 'reply 2' would
+    // reuse the message key of 'reply 1' and the contact could not decrypt its copy
+    expect(warnings.filter((line) => line.includes('could not decrypt'))).toEqual([]);
   });
 });
