@@ -89,9 +89,12 @@ export class BaileysMessageFeed {
     const me = () => ({ jid: socket.user?.id ?? null, lid: socket.user?.lid ?? null });
     socket.ev.on('messages.upsert', ({ messages }) => {
       const normalized = messages.flatMap((message) => {
-        const result = normalizeMessage(sessionId, message, me());
         // stored before its receipt: published then
-        return result && !this.gated.delete(keyOf(sessionId, result.id)) ? [result] : [];
+        if (message.key.id && this.gated.delete(keyOf(sessionId, message.key.id))) {
+          return [];
+        }
+        const result = normalizeMessage(sessionId, message, me());
+        return result ? [result] : [];
       });
       if (normalized.length > 0) {
         void this.publish<MessagesUpsertedEvent>(sessionId, MessageEvents.Upserted, {
