@@ -293,6 +293,10 @@ async function main(): Promise<void> {
         SEND_MIN_INTERVAL_MS: '0',
         SEND_JITTER_MS: '0',
         SEND_QUEUE_MAX: '100000',
+        // WA_STORE_BEFORE_RECEIPT=false: the receipt before the store (Baileys' own order)
+        ...(process.env.WA_STORE_BEFORE_RECEIPT
+          ? { WA_STORE_BEFORE_RECEIPT: process.env.WA_STORE_BEFORE_RECEIPT }
+          : {}),
       },
       [
         '-r',

@@ -89,7 +89,7 @@ describe('AppConfig', () => {
     expect(AppConfig.fromEnv({ CORS_ORIGINS: '*' }).corsOrigins).toBe(true);
   });
 
-  it('reads the WhatsApp settings: socket URL, pinned version, device name, reconnect limits', () => {
+  it('reads the WhatsApp settings: socket URL, pinned version, device name, reconnect limits, store before receipt', () => {
     const config = AppConfig.fromEnv({
       WA_WS_URL: 'ws://127.0.0.1:9999',
       WA_VERSION: '2.3000.1027934701',
@@ -104,7 +104,14 @@ describe('AppConfig', () => {
       deviceName: 'Acme CRM',
       logLevel: 'warn',
       reconnect: { baseDelayMs: 500, maxDelayMs: 10000, maxAttempts: 0 },
+      storeBeforeReceipt: true,
     });
+    expect(
+      AppConfig.fromEnv({ WA_STORE_BEFORE_RECEIPT: 'false' }).whatsapp.storeBeforeReceipt,
+    ).toBe(false);
+    expect(problemsOf({ WA_STORE_BEFORE_RECEIPT: 'maybe' })[0]).toMatch(
+      /^WA_STORE_BEFORE_RECEIPT must be true or false/,
+    );
     expect(AppConfig.fromEnv({ WA_VERSION: '2,3000,1' }).whatsapp.version).toEqual([2, 3000, 1]);
     expect(AppConfig.fromEnv({}).whatsapp).toMatchObject({ wsUrl: undefined, version: undefined });
     expect(problemsOf({ WA_WS_URL: 'http://x' })[0]).toMatch(

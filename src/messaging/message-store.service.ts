@@ -1,4 +1,4 @@
-import { SessionOwnership } from '../cluster/session-ownership';
+import { LeaseLost, sessionLease, SessionOwnership } from '../cluster/session-ownership';
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
@@ -70,6 +70,11 @@ export interface SaveOptions {
   source?: 'engine' | 'ingest';
   /** They were sent by the send queue: their queue rows are deleted in the same transaction. */
   dequeue?: boolean;
+  /**
+   * Engine messages only: reject (LeaseLost) instead of skipping them when this process no longer
+   * owns their session. For a message whose delivery receipt waits for the store.
+   */
+  mustOwn?: boolean;
 }
 
 /** One `saveMessages` call waiting in a batch. */
@@ -77,6 +82,7 @@ interface SaveCall {
   messages: WaMessage[];
   source: 'engine' | 'ingest';
   dequeue: boolean;
+  mustOwn: boolean;
 }
 
 /** Messages to store gathered while the previous batch was being written. */
@@ -124,9 +130,14 @@ export class MessageStore {
     private readonly ownership: SessionOwnership,
   ) {}
 
-  @OnEvent(MessageEvents.Upserted, { promisify: true })
+  // suppressErrors: false, or Nest's wrapper logs a failure and the source's emitAsync resolves:
+  // the delivery receipt of a message not stored would go out (and the ingest answer success)
+  @OnEvent(MessageEvents.Upserted, { promisify: true, suppressErrors: false })
   async onUpserted(event: MessagesUpsertedEvent): Promise<void> {
-    await this.saveMessages(event.messages, { source: event.source });
+    await this.saveMessages(event.messages, {
+      source: event.source,
+      mustOwn: event.beforeReceipt ?? false,
+    });
   }
 
   @OnEvent(MessageEvents.StatusUpdated, { promisify: true })
@@ -147,6 +158,7 @@ export class MessageStore {
       messages: unique,
       source: options.source ?? 'ingest',
       dequeue: options.dequeue ?? false,
+      mustOwn: options.mustOwn ?? false,
     };
     let batch = this.nextBatch;
     if (!batch) {
@@ -206,7 +218,11 @@ export class MessageStore {
     const unique = new Map<string, WaMessage>();
     const engine = new Set<WaMessage>();
     const dequeued: WaMessage[] = [];
+    const mustOwn = new Set<string>();
     for (const call of calls) {
+      if (call.mustOwn && call.source === 'engine') {
+        call.messages.forEach((message) => mustOwn.add(message.sessionId));
+      }
       for (const message of call.messages) {
         const key = keyOf(message.sessionId, message.id);
         if (!unique.has(key)) {
@@ -227,6 +243,11 @@ export class MessageStore {
           manager,
           [...engine].map((m) => m.sessionId),
         );
+        // a call whose receipt waits for this write fails (alone: see writeBatch) if fenced out
+        const lost = [...mustOwn].find((sessionId) => !owned.has(sessionId));
+        if (lost !== undefined) {
+          throw new LeaseLost(sessionLease(lost));
+        }
         const messages = [...unique.values()].filter(
           (message) => !engine.has(message) || owned.has(message.sessionId),
         );

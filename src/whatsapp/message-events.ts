@@ -106,6 +106,11 @@ export interface MessagesUpsertedEvent {
   sessionId: string;
   messages: WaMessage[];
   source: 'engine' | 'ingest';
+  /**
+   * Published before WhatsApp is told the messages were delivered: the persister must reject
+   * unless they are stored (or were already), e.g. when this process no longer owns the session.
+   */
+  beforeReceipt?: boolean;
 }
 
 export interface MessageStatusEvent {

@@ -1,6 +1,8 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import {
+  Flag,
+  isTrue,
   trimmed,
   emptyToUndefined,
   LOG_LEVELS,
@@ -18,6 +20,11 @@ export interface WhatsappConfig {
   deviceName: string;
   logLevel: LogLevel;
   reconnect: { baseDelayMs: number; maxDelayMs: number; maxAttempts: number };
+  /**
+   * Store each incoming message before its delivery receipt goes to WhatsApp (the patched
+   * `beforeMessageReceipt`), so a process killed meanwhile gets it again. On by default.
+   */
+  storeBeforeReceipt: boolean;
 }
 
 /** The WhatsApp engine's variables (WA_*), validated at boot. */
@@ -51,6 +58,9 @@ class WhatsappEnvironment {
 
   @WholeNumber({ min: 0, note: '0 retries forever' })
   WA_RECONNECT_MAX_ATTEMPTS = 10;
+
+  @Flag()
+  WA_STORE_BEFORE_RECEIPT = 'true';
 }
 
 export const whatsappConfig = configSection(WhatsappEnvironment, (env): WhatsappConfig => ({
@@ -65,4 +75,5 @@ export const whatsappConfig = configSection(WhatsappEnvironment, (env): Whatsapp
     maxDelayMs: Math.max(env.WA_RECONNECT_MAX_DELAY_MS, env.WA_RECONNECT_BASE_DELAY_MS),
     maxAttempts: env.WA_RECONNECT_MAX_ATTEMPTS,
   },
+  storeBeforeReceipt: isTrue(env.WA_STORE_BEFORE_RECEIPT),
 }));

@@ -4,7 +4,8 @@ import { ChatPresenceEntity } from '../../src/messaging/entities/chat-presence.e
 import { ChatPresenceStore } from '../../src/messaging/chat-presence-store.service';
 import { MessageStore } from '../../src/messaging/message-store.service';
 import type { SimAccount, WaSimulator } from '../wa-sim';
-import { startGateway, startSimulator } from '../support/gateway-with-sim';
+import { SessionEvents } from '../../src/whatsapp/session-events';
+import { nextSessionEvent, startGateway, startSimulator } from '../support/gateway-with-sim';
 import { json, linkSession, subscriber } from '../support/messaging-harness';
 import { nextEvent } from '../support/socket-client';
 import type { TestApp } from '../support/test-app';
@@ -183,6 +184,47 @@ describe(`inbound messages, typing and the message store (${testTier()})`, () =>
     };
     expect(await store.saveMessages([message])).toHaveLength(1);
     expect(await store.saveMessages([message, { ...message }])).toEqual([]);
+  });
+
+  it('a message the store could not write is not acknowledged: the session reconnects, WhatsApp delivers it again, and it is stored and pushed once', async () => {
+    const text = 'stored at the second try';
+    const store = gateway.app.get(MessageStore);
+    const save = store.saveMessages.bind(store);
+    let refused = 0;
+    // the database fails the first write, the one the delivery receipt waits for
+    const spy = jest.spyOn(store, 'saveMessages').mockImplementation(async (messages, options) => {
+      if (options?.mustOwn && refused === 0 && messages.some((m) => m.text === text)) {
+        refused += 1;
+        throw new Error('database down');
+      }
+      return save(messages, options);
+    });
+    const pushed: string[] = [];
+    const count = (event: Received) => {
+      if (event.message.text === text) {
+        pushed.push(event.message.id);
+      }
+    };
+    inbox.on('message_received', count);
+    const reconnected = nextSessionEvent(gateway, SessionEvents.Connected, 'inbox-1');
+    reconnected.catch(() => undefined); // awaited below, unless an earlier step failed
+    const requeued = sim.waitFor('requeued', (event) => event.phone === account.phone);
+    requeued.catch(() => undefined);
+    try {
+      const { id } = await account.sendText(contact.pn, text);
+      // no receipt: the simulator takes it back when the gateway closes the connection
+      expect((await requeued).ids).toContain(id);
+      await reconnected;
+      const barrier = received(inbox, (e) => e.message.text === 'after the second try');
+      await account.sendText(contact.pn, 'after the second try');
+      await barrier;
+      expect(refused).toBe(1);
+      expect(pushed).toEqual([id]);
+      expect(await stored(`user_token=inbox-1&message_id=${id}`)).toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+      inbox.off('message_received', count);
+    }
   });
 
   it('filters empty messages (003 "pesan kosong")', async () => {

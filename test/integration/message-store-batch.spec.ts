@@ -1,4 +1,5 @@
 import { SoleOwnership } from '../../src/cluster/sole-ownership';
+import { LeaseLost } from '../../src/cluster/session-ownership';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { DataSource } from 'typeorm';
 import { dataSourceOptions, openDataSource } from '../../src/database/data-source';
@@ -184,5 +185,33 @@ describe(`message store group commit (${testTier()})`, () => {
       'BAD1',
       'DQ-KEEP',
     ]);
+  });
+
+  it('a save the delivery receipt waits for (mustOwn) fails with LeaseLost for a session this process lost; the rest of its batch is stored', async () => {
+    /** The session `moved` is held by another process now. */
+    class MovedOwnership extends SoleOwnership {
+      override fence(_manager: unknown, sessionIds: string[]): Promise<Set<string>> {
+        return Promise.resolve(new Set(sessionIds.filter((id) => id !== 'moved')));
+      }
+    }
+    const fenced = new MessageStore(
+      dataSource,
+      new EventOutbox(),
+      new EventEmitter2(),
+      new MovedOwnership('test', ''),
+    );
+    const [lost, kept, skipped] = await Promise.allSettled([
+      fenced.saveMessages([message('MOVED-1', 'moved')], { source: 'engine', mustOwn: true }),
+      fenced.saveMessages([message('KEPT-1')], { source: 'engine', mustOwn: true }),
+      fenced.saveMessages([message('MOVED-2', 'moved')], { source: 'engine' }),
+    ]);
+    expect(lost).toMatchObject({ status: 'rejected', reason: expect.any(LeaseLost) as unknown });
+    expect(kept).toMatchObject({ status: 'fulfilled', value: [{ id: 'KEPT-1' }] });
+    // without mustOwn a fenced message is skipped, as before
+    expect(skipped).toEqual({ status: 'fulfilled', value: [] });
+    const rows = await dataSource.getRepository(MessageEntity).find({
+      where: [{ messageId: 'KEPT-1' }, { sessionId: 'moved' }],
+    });
+    expect(rows.map((row) => row.messageId)).toEqual(['KEPT-1']);
   });
 });

@@ -1,6 +1,8 @@
+import { AsyncResource } from 'node:async_hooks';
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import type { BinaryNode, WASocket } from '@whiskeysockets/baileys';
+import type { BinaryNode, WAMessage, WASocket } from '@whiskeysockets/baileys';
+import { LRUCache } from 'lru-cache';
 import {
   ChatPresenceEvent,
   MessageEvents,
@@ -16,21 +18,41 @@ import {
 } from './message-normalizer';
 import { BaileysSocketHub } from './socket-hub';
 
+/** Messages stored before their receipt, remembered until their `messages.upsert` comes. */
+const GATED_MAX = 10_000;
+
+const keyOf = (sessionId: string, messageId: string): string => `${sessionId}\u0000${messageId}`;
+
 /**
  * Turns every session's Baileys message, receipt and presence events into engine events. Per
  * session they are published one at a time, awaiting the persisters, so a receipt is never
  * stored before the message it is about.
+ *
+ * An incoming message is published earlier, from Baileys' `beforeMessageReceipt` hook, and its
+ * delivery receipt waits until the persisters stored it (or failed: then no receipt is sent and
+ * WhatsApp delivers it again). Its `messages.upsert` that follows is not published a second time.
  */
 @Injectable()
 export class BaileysMessageFeed {
   private readonly logger = new Logger('BaileysMessageFeed');
   private readonly chains = new Map<string, Promise<void>>();
+  /** Ids (by session) stored before their receipt whose `messages.upsert` has not come yet. */
+  private readonly gated = new LRUCache<string, true>({ max: GATED_MAX });
+  /**
+   * The async context of this constructor: the hook runs inside Baileys' key-store transaction
+   * (an AsyncLocalStorage context); storing runs outside it, so nothing it starts (listeners of
+   * the stored events) can write keys into a transaction that has committed meanwhile.
+   */
+  private readonly outside = new AsyncResource('BaileysMessageFeed');
 
   constructor(
     hub: BaileysSocketHub,
     private readonly events: EventEmitter2,
   ) {
     hub.onSocket((sessionId, socket) => this.subscribe(sessionId, socket));
+    hub.gateReceipts((sessionId, socket, message, type) =>
+      this.outside.runInAsyncScope(() => this.storeBeforeReceipt(sessionId, socket, message, type)),
+    );
   }
 
   /** Resolves once everything published so far for `sessionId` has been handled. */
@@ -38,15 +60,44 @@ export class BaileysMessageFeed {
     return this.chains.get(sessionId) ?? Promise.resolve();
   }
 
+  /**
+   * Publishes an incoming message (normalized as its `messages.upsert` will be) after what was
+   * published before it for the session, and resolves once the persisters stored it; rejects if
+   * they failed (database down, or the session's lease moved to another process).
+   */
+  private async storeBeforeReceipt(
+    sessionId: string,
+    socket: WASocket,
+    message: WAMessage,
+    _type: 'notify' | 'append',
+  ): Promise<void> {
+    const me = { jid: socket.user?.id ?? null, lid: socket.user?.lid ?? null };
+    const normalized = normalizeMessage(sessionId, message, me);
+    if (!normalized) {
+      return;
+    }
+    await this.publish<MessagesUpsertedEvent>(sessionId, MessageEvents.Upserted, {
+      sessionId,
+      messages: [normalized],
+      source: 'engine',
+      beforeReceipt: true,
+    });
+    this.gated.set(keyOf(sessionId, normalized.id), true);
+  }
+
   private subscribe(sessionId: string, socket: WASocket): void {
     const me = () => ({ jid: socket.user?.id ?? null, lid: socket.user?.lid ?? null });
     socket.ev.on('messages.upsert', ({ messages }) => {
       const normalized = messages.flatMap((message) => {
+        // stored before its receipt: published then
+        if (message.key.id && this.gated.delete(keyOf(sessionId, message.key.id))) {
+          return [];
+        }
         const result = normalizeMessage(sessionId, message, me());
         return result ? [result] : [];
       });
       if (normalized.length > 0) {
-        this.publish<MessagesUpsertedEvent>(sessionId, MessageEvents.Upserted, {
+        void this.publish<MessagesUpsertedEvent>(sessionId, MessageEvents.Upserted, {
           sessionId,
           messages: normalized,
           source: 'engine',
@@ -66,7 +117,7 @@ export class BaileysMessageFeed {
     const onPresence = (stanza: BinaryNode) => {
       const presence = presenceFromNode(sessionId, stanza);
       if (presence) {
-        this.publish<ChatPresenceEvent>(sessionId, MessageEvents.Presence, {
+        void this.publish<ChatPresenceEvent>(sessionId, MessageEvents.Presence, {
           presence,
           source: 'engine',
         });
@@ -78,7 +129,7 @@ export class BaileysMessageFeed {
 
   private publishStatuses(sessionId: string, updates: MessageStatusEvent['updates']): void {
     if (updates.length > 0) {
-      this.publish<MessageStatusEvent>(sessionId, MessageEvents.StatusUpdated, {
+      void this.publish<MessageStatusEvent>(sessionId, MessageEvents.StatusUpdated, {
         sessionId,
         updates,
         source: 'engine',
@@ -86,23 +137,29 @@ export class BaileysMessageFeed {
     }
   }
 
-  private publish<T>(sessionId: string, name: string, payload: T): void {
+  /**
+   * Publishes after everything published before for the session. The returned promise settles
+   * with the persisters' outcome; a failure is logged and does not stop the events after it.
+   */
+  private publish<T>(sessionId: string, name: string, payload: T): Promise<void> {
     const previous = this.chains.get(sessionId) ?? Promise.resolve();
-    const next = previous
-      .then(() => this.events.emitAsync(name, payload))
-      .then(
-        () => undefined,
-        (error: unknown) => {
-          this.logger.error(
-            `[${sessionId}] storing a ${name} event failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-          );
-        },
-      );
+    const outcome = previous.then(async () => {
+      await this.events.emitAsync(name, payload);
+    });
+    const next = outcome.then(
+      () => undefined,
+      (error: unknown) => {
+        this.logger.error(
+          `[${sessionId}] storing a ${name} event failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
+      },
+    );
     this.chains.set(sessionId, next);
     void next.then(() => {
       if (this.chains.get(sessionId) === next) {
         this.chains.delete(sessionId);
       }
     });
+    return outcome;
   }
 }

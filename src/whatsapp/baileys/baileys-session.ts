@@ -4,6 +4,7 @@ import {
   ConnectionState,
   makeCacheableSignalKeyStore,
   makeWASocket,
+  WAMessage,
   WASocket,
 } from '@whiskeysockets/baileys';
 import type { Logger as PinoLogger } from 'pino';
@@ -193,6 +194,14 @@ export class BaileysSession {
       markOnlineOnConnect: false,
       syncFullHistory: false,
       generateHighQualityLinkPreview: false,
+      // an incoming message is stored before its delivery receipt leaves (patched Baileys): a
+      // process killed before that leaves it unacknowledged, and WhatsApp delivers it again
+      ...(config.storeBeforeReceipt
+        ? {
+            beforeMessageReceipt: (message: WAMessage, { type }: { type: 'notify' | 'append' }) =>
+              this.deps.hub.beforeReceipt(this.sessionId, socket, message, type),
+          }
+        : {}),
     });
     this.socket = socket;
     this.deps.hub.attach(this.sessionId, socket);
