@@ -3,6 +3,7 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 
 import { resolve } from 'node:path';
 import { accessConfig, type AccessConfig } from '../access/access.config';
 import { contactsConfig, type ContactsConfig } from '../contacts/contacts.config';
+import { campaignsConfig, type CampaignsConfig } from '../campaigns/campaigns.config';
 import { messagingConfig, type MessagingConfig } from '../messaging/messaging.config';
 import { webhooksConfig, type WebhooksConfig } from '../webhooks/webhooks.config';
 import { whatsappConfig, type WhatsappConfig } from '../whatsapp/whatsapp.config';
@@ -112,6 +113,7 @@ const SECTIONS = {
   contacts: contactsConfig,
   messaging: messagingConfig,
   webhooks: webhooksConfig,
+  campaigns: campaignsConfig,
 };
 
 /** The validated, typed configuration. Built once at boot; a wrong value stops the start. */
@@ -132,6 +134,7 @@ export class AppConfig {
   readonly contacts: ContactsConfig;
   readonly messaging: MessagingConfig;
   readonly webhooks: WebhooksConfig;
+  readonly campaigns: CampaignsConfig;
 
   private constructor(env: EnvironmentSchema, sections: { [K in keyof typeof SECTIONS]: object }) {
     this.port = env.PORT;
@@ -152,6 +155,7 @@ export class AppConfig {
     this.contacts = SECTIONS.contacts.build(sections.contacts, core);
     this.messaging = SECTIONS.messaging.build(sections.messaging, core);
     this.webhooks = SECTIONS.webhooks.build(sections.webhooks, core);
+    this.campaigns = SECTIONS.campaigns.build(sections.campaigns, core);
   }
 
   /** Validates `env` (normally `process.env`); throws ConfigValidationError naming each bad variable. */

@@ -5,6 +5,9 @@ import {
   AddressBookGroupEntity,
   AddressBookLidMappingEntity,
 } from '../contacts/address-book/address-book.entities';
+import { CampaignRecipientEntity } from '../campaigns/entities/campaign-recipient.entity';
+import { CampaignEntity } from '../campaigns/entities/campaign.entity';
+import { OptOutEntity } from '../campaigns/entities/opt-out.entity';
 import { ContactEntity } from '../contacts/contact.entity';
 import { GroupParticipantEntity } from '../contacts/group-participant.entity';
 import { ChatPresenceEntity } from '../messaging/entities/chat-presence.entity';
@@ -37,4 +40,7 @@ export const entities = [
   WebhookDeliveryEntity,
   WebhookRawEventEntity,
   WebhookIngestReceiptEntity,
+  CampaignEntity,
+  CampaignRecipientEntity,
+  OptOutEntity,
 ];

@@ -1,0 +1,320 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { DataSource } from 'typeorm';
+import { CampaignEvents, type OptedOutEvent } from '../../src/campaigns/campaign-events';
+import { nextEmitted } from '../support/next-emitted';
+import { CampaignEntity } from '../../src/campaigns/entities/campaign.entity';
+import { CampaignRecipientEntity } from '../../src/campaigns/entities/campaign-recipient.entity';
+import type { CampaignProgressEvent } from '../../src/campaigns/campaign-events';
+import type { SimAccount, WaSimulator } from '../wa-sim';
+import type { LinkInfo } from '../wa-sim/views';
+import { nextProgress } from '../support/campaigns';
+import { json, linkSession } from '../support/contacts';
+import { startGateway, startSimulator } from '../support/gateway-with-sim';
+import type { TestApp } from '../support/test-app';
+import { createTestDatabase, type TestDatabase, testTier } from '../support/test-database';
+
+const SESSION = 'blast-1';
+const CONTACTS = 200;
+const ENV = { SEND_MIN_INTERVAL_MS: '0', SEND_JITTER_MS: '0', DEFAULT_COUNTRY_CODE: '1' };
+const NO_PACING = { minIntervalMs: 0, maxIntervalMs: 0 };
+/** Numbers nobody has on the simulated WhatsApp. */
+const UNKNOWN = ['19995550001', '19995550002'];
+
+interface CampaignView {
+  id: string;
+  state: string;
+  pauseReason: string | null;
+  totalRecipients: number;
+  counts: Record<string, number>;
+}
+
+describe(`campaigns against the simulator (${testTier()})`, () => {
+  let sim: WaSimulator;
+  let untrust: () => void;
+  let db: TestDatabase;
+  let gateway: TestApp;
+  let linked: LinkInfo;
+  let account: SimAccount;
+  /** The stored contacts' names by number, as the grab saved them. */
+  const names = new Map<string, string>();
+
+  beforeAll(async () => {
+    ({ sim, untrust } = await startSimulator());
+    db = await createTestDatabase();
+    gateway = await startGateway(sim, ENV, db);
+    linked = await linkSession(gateway, sim, SESSION, { contacts: CONTACTS, groups: 0 });
+    account = sim.account(linked.phone);
+    const grab = await gateway.request(`/api/sessions/${SESSION}/grab-contacts`);
+    expect(grab.status).toBe(200);
+    const stored = await json<{ contacts: { phone_number: string; name: string | null }[] }>(
+      await gateway.request(`/api/sessions/${SESSION}/contacts?type=individual&per_page=500`),
+    );
+    for (const contact of stored.data.contacts) {
+      names.set(contact.phone_number, contact.name ?? '');
+    }
+    expect(names.size).toBe(CONTACTS);
+  }, 120_000);
+  afterAll(async () => {
+    await gateway?.close();
+    await sim?.stop();
+    untrust?.();
+    await db?.drop();
+  });
+
+  const create = (body: Record<string, unknown>) =>
+    gateway.post(`/sessions/${SESSION}/campaigns`, body);
+  const received = (phone: string, since = 0) =>
+    account
+      .received()
+      .slice(since)
+      .filter((message) => message.to === `${phone}@s.whatsapp.net`);
+
+  it('sends a personalized, spun text to each stored contact exactly once, honouring opt-outs', async () => {
+    const contacts = linked.contacts;
+    const optedOutBefore = contacts[10].pn;
+    const optsOutByReply = contacts[150].pn;
+    const duplicate = contacts[0].pn;
+    const optOut = await gateway.post(`/sessions/${SESSION}/opt-outs`, {
+      phoneNumbers: [`+${optedOutBefore}`],
+    });
+    expect(optOut.status).toBe(201);
+    const before = account.received().length;
+
+    const response = await create({
+      name: 'Promo',
+      message: '{Hi|Hello|Hey} {{name|friend}}, your code is {{code|NONE}}!',
+      recipients: [
+        ...UNKNOWN.map((to) => ({ to })),
+        { to: `+${duplicate}`, variables: { code: 'FIRST' } },
+      ],
+      contacts: { type: 'individual' },
+      pacing: NO_PACING,
+    });
+    expect(response.status).toBe(201);
+    const created = await json<CampaignView>(response);
+    expect(created.data).toMatchObject({ state: 'running', totalRecipients: CONTACTS + 2 });
+    const campaignId = created.data.id;
+
+    // 50 messages in: pause, the 150th contact replies STOP, then resume
+    await account.waitForMessage(() => account.received().length - before >= 50, 60_000);
+    const paused = await gateway.post(`/sessions/${SESSION}/campaigns/${campaignId}/pause`);
+    expect(paused.status).toBe(200);
+    expect((await json<CampaignView>(paused)).data).toMatchObject({
+      state: 'paused',
+      pauseReason: 'user',
+    });
+    const claimed = async () => {
+      const { counts } = await campaign(campaignId);
+      return CONTACTS + 2 - counts.pending - counts.skipped;
+    };
+    const claimedAtPause = await claimed();
+    const optedOut = nextEmitted<OptedOutEvent>(
+      gateway.app.get(EventEmitter2),
+      CampaignEvents.OptedOut,
+      (event) => event.phones.includes(optsOutByReply),
+      15_000,
+    );
+    await account.sendText(optsOutByReply, 'stop');
+    expect(await optedOut).toMatchObject({ sessionId: SESSION, source: 'reply' });
+    const listed = async () =>
+      (
+        await json<{ phoneNumber: string; source: string }[]>(
+          await gateway.request(`/sessions/${SESSION}/opt-outs`),
+        )
+      ).data;
+    expect((await listed()).map((row) => [row.phoneNumber, row.source]).sort()).toEqual(
+      [
+        [optedOutBefore, 'api'],
+        [optsOutByReply, 'reply'],
+      ].sort(),
+    );
+    // paused holds: nothing claimed after the answer, and the phones got exactly what was claimed
+    await account.waitForMessage(() => account.received().length - before === claimedAtPause);
+    expect(await claimed()).toBe(claimedAtPause);
+    expect((await campaign(campaignId)).state).toBe('paused');
+
+    const completed = nextProgress(gateway, campaignId, (event) => event.state === 'completed');
+    const resumed = await gateway.post(`/sessions/${SESSION}/campaigns/${campaignId}/resume`);
+    expect(resumed.status).toBe(200);
+    const done: CampaignProgressEvent = await completed;
+    expect(done.counts.pending).toBe(0);
+
+    for (const contact of contacts) {
+      const got = received(contact.pn, before);
+      if (contact.pn === optedOutBefore || contact.pn === optsOutByReply) {
+        expect(got).toHaveLength(0);
+        continue;
+      }
+      expect(got).toHaveLength(1);
+      // the first of duplicates wins: the listed entry, without a name
+      const name = contact.pn === duplicate ? 'friend' : names.get(contact.pn) || 'friend';
+      const code = contact.pn === duplicate ? 'FIRST' : 'NONE';
+      expect(got[0].text).toMatch(
+        new RegExp(`^(Hi|Hello|Hey) ${escape(name)}, your code is ${code}!$`),
+      );
+    }
+    for (const phone of UNKNOWN) {
+      expect(received(phone, before)).toHaveLength(0);
+    }
+    // not byte-equal: the spintax chose more than one greeting
+    const greetings = new Set(
+      account
+        .received()
+        .slice(before)
+        .map((message) => message.text?.split(' ')[0]),
+    );
+    expect(greetings.size).toBeGreaterThan(1);
+
+    const skipped = await json<{ address: string; reason: string }[]>(
+      await gateway.request(
+        `/sessions/${SESSION}/campaigns/${campaignId}/recipients?state=skipped`,
+      ),
+    );
+    expect(skipped.data.map((row) => [row.address, row.reason]).sort()).toEqual(
+      [
+        [UNKNOWN[0], 'not_on_whatsapp'],
+        [UNKNOWN[1], 'not_on_whatsapp'],
+        [optedOutBefore, 'opted_out'],
+        [optsOutByReply, 'opted_out'],
+      ].sort(),
+    );
+
+    // the simulated phones read everything: the report follows the stored receipts
+    const allRead = nextProgress(
+      gateway,
+      campaignId,
+      (event) => event.counts.read === CONTACTS - 2,
+    );
+    if ((await campaign(campaignId)).counts.read !== CONTACTS - 2) {
+      await allRead;
+    }
+    allRead.catch(() => undefined);
+    const report = await gateway.request(
+      `/sessions/${SESSION}/campaigns/${campaignId}/recipients?format=csv`,
+    );
+    expect(report.status).toBe(200);
+    expect(report.headers.get('content-type')).toMatch(/text\/csv/);
+    const lines = (await report.text()).trim().split('\n');
+    expect(lines[0]).toMatch(/address,jid,name,state,reason,messageId,queuedAt,updatedAt/);
+    expect(lines).toHaveLength(CONTACTS + 2 + 1);
+    expect(lines.filter((line) => line.includes(',read,'))).toHaveLength(CONTACTS - 2);
+  }, 180_000);
+
+  it('answers bad input with a 400 naming the problem, and creates nothing', async () => {
+    const count = () => gateway.app.get(DataSource).getRepository(CampaignEntity).count();
+    const rows = () => gateway.app.get(DataSource).getRepository(CampaignRecipientEntity).count();
+    const [campaignsBefore, rowsBefore] = [await count(), await rows()];
+    const cases: [Record<string, unknown>, string, RegExp][] = [
+      [{ name: 'x', message: 'hi', recipients: [] }, 'recipients', /no recipients/],
+      [{ name: 'x', message: 'hi' }, 'recipients', /give recipients/],
+      [
+        { name: 'x', message: 'hi {{voucher}}', recipients: [{ to: linked.contacts[0].pn }] },
+        'message',
+        /unknown variable \{\{voucher\}\}/,
+      ],
+      [
+        { name: 'x', message: 'hi', recipients: [{ to: 'not a number' }] },
+        'recipients[0].to',
+        /not a phone number/,
+      ],
+      [
+        { name: 'x', recipients: [{ to: linked.contacts[0].pn }] },
+        'message',
+        /message \(the text to send\) is required/,
+      ],
+      [
+        {
+          name: 'x',
+          message: 'hi',
+          recipients: [{ to: linked.contacts[0].pn }],
+          pacing: { timeZone: 'Mars/Olympus' },
+        },
+        'pacing.timeZone',
+        /unknown time zone/,
+      ],
+      [
+        {
+          name: 'x',
+          message: 'hi',
+          contacts: { type: 'individual', search: 'nobody-has-this-name' },
+        },
+        'recipients',
+        /no recipients/,
+      ],
+    ];
+    for (const [body, field, message] of cases) {
+      const response = await create(body);
+      expect(response.status).toBe(400);
+      const answer = await json(response);
+      expect(answer.success).toBe(false);
+      const error = answer.errors?.find((candidate) => candidate.field === field);
+      expect(error?.messages.join(' ')).toMatch(message);
+    }
+    // a bad CSV, a CSV without a phone column, a row that is not a number
+    for (const [csv, problem] of [
+      ['phone,name\n"1555,Bob\n', /CSV could not be read/],
+      ['who,name\n15550001,Bob\n', /no phone column/],
+      ['phone,name\n15550001,Bob\nabc,Ann\n', /row 3: "abc" is not a phone number/],
+    ] as const) {
+      const form = new FormData();
+      form.append('name', 'upload');
+      form.append('message', 'hi {{name}}');
+      form.append('file', new Blob([csv], { type: 'text/csv' }), 'list.csv');
+      const response = await gateway.request(`/sessions/${SESSION}/campaigns`, {
+        method: 'POST',
+        body: form,
+      });
+      expect(response.status).toBe(400);
+      const answer = await json(response);
+      expect(answer.errors?.[0]).toMatchObject({ field: 'file' });
+      expect(answer.errors?.[0].messages[0]).toMatch(problem);
+    }
+    const huge = new FormData();
+    huge.append('name', 'huge');
+    huge.append('message', 'hi');
+    huge.append('file', new Blob(['phone\n', '1'.repeat(11 * 1024 * 1024)]), 'huge.csv');
+    const tooLarge = await gateway.request(`/sessions/${SESSION}/campaigns`, {
+      method: 'POST',
+      body: huge,
+    });
+    expect(tooLarge.status).toBe(413);
+    expect((await json(tooLarge)).success).toBe(false);
+    expect([await count(), await rows()]).toEqual([campaignsBefore, rowsBefore]);
+
+    const unknown = await gateway.request(`/sessions/${SESSION}/campaigns/999999`);
+    expect(unknown.status).toBe(404);
+    expect(await json(unknown)).toEqual({ success: false, message: 'Campaign 999999 not found' });
+  }, 60_000);
+
+  it('creates a campaign from an uploaded CSV with its columns as variables', async () => {
+    const [first, second] = linked.contacts;
+    const csv = `phone,name,voucher\n+${first.pn},Ann,A-1\n${second.pn},,\n+${first.pn},Again,A-2\n`;
+    const form = new FormData();
+    form.append('name', 'from csv');
+    form.append('message', 'Dear {{name|customer}}: {{voucher|no voucher}}');
+    form.append('pacing', JSON.stringify(NO_PACING));
+    form.append('file', new Blob([csv], { type: 'text/csv' }), 'list.csv');
+    const before = account.received().length;
+    const response = await gateway.request(`/sessions/${SESSION}/campaigns`, {
+      method: 'POST',
+      body: form,
+    });
+    const created = await json<CampaignView>(response);
+    expect([response.status, created.errors]).toEqual([201, undefined]);
+    expect(created.data.totalRecipients).toBe(2);
+    await nextProgress(gateway, created.data.id, (event) => event.state === 'completed');
+    expect(received(first.pn, before).map((message) => message.text)).toEqual(['Dear Ann: A-1']);
+    expect(received(second.pn, before).map((message) => message.text)).toEqual([
+      'Dear customer: no voucher',
+    ]);
+  }, 60_000);
+
+  async function campaign(id: string): Promise<CampaignView> {
+    return (await json<CampaignView>(await gateway.request(`/sessions/${SESSION}/campaigns/${id}`)))
+      .data;
+  }
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
