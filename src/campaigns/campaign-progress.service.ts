@@ -1,7 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import {
   CampaignEvents,
   type CampaignProgressEvent,
@@ -36,14 +36,17 @@ export class CampaignProgress implements OnModuleDestroy {
     this.pending.clear();
   }
 
-  async counts(campaignIds: string[]): Promise<Map<string, RecipientCounts>> {
+  async counts(
+    campaignIds: string[],
+    manager: EntityManager = this.recipients.manager,
+  ): Promise<Map<string, RecipientCounts>> {
     // ids are strings on MySQL (BIGINT) and numbers on SQLite: keyed as strings
     const result = new Map(campaignIds.map((id) => [String(id), emptyCounts()]));
     if (campaignIds.length === 0) {
       return result;
     }
-    const rows = await this.recipients
-      .createQueryBuilder('recipient')
+    const rows = await manager
+      .createQueryBuilder(CampaignRecipientEntity, 'recipient')
       .select('recipient.campaignId', 'campaignId')
       .addSelect('recipient.state', 'state')
       .addSelect('COUNT(*)', 'count')

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { DataSource, In, Repository } from 'typeorm';
 import { Clock } from '../messaging/clock';
 import type { ComposedMessage } from '../messaging/message-composer.service';
 import { SEND_SETTLED, type SendSettledEvent } from '../messaging/send-queue.service';
@@ -10,6 +10,7 @@ import {
   type SessionConnectedEvent,
   type SessionStateChangedEvent,
 } from '../whatsapp/session-events';
+import { EventOutbox } from '../whatsapp/events/event-outbox';
 import { SessionManager } from '../whatsapp/session-manager';
 import { CampaignClaims } from './campaign-claims.service';
 import { CampaignContent } from './campaign-content.service';
@@ -46,6 +47,8 @@ export class CampaignRunner implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly progress: CampaignProgress,
     private readonly sessions: SessionManager,
     private readonly clock: Clock,
+    private readonly dataSource: DataSource,
+    private readonly outbox: EventOutbox,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -112,7 +115,10 @@ export class CampaignRunner implements OnApplicationBootstrap, OnModuleDestroy {
     this.content.forget(campaignId);
   }
 
-  /** Moves a campaign to `state` if it is in one of `from`; false when it was not. */
+  /**
+   * Moves a campaign to `state` if it is in one of `from` (false when it was not), with its
+   * `CampaignProgress` webhook in the same transaction.
+   */
   async transition(
     campaignId: string,
     from: CampaignState[],
@@ -120,15 +126,36 @@ export class CampaignRunner implements OnApplicationBootstrap, OnModuleDestroy {
     pauseReason: string | null = null,
   ): Promise<boolean> {
     const now = this.clock.now();
-    const result = await this.campaigns.update(
-      { id: campaignId, state: In(from) },
-      {
-        state,
-        pauseReason,
-        ...(state === 'completed' || state === 'cancelled' ? { finishedAt: now } : {}),
-      },
-    );
-    const moved = (result.affected ?? 0) > 0;
+    const moved = await this.dataSource.transaction(async (manager) => {
+      const result = await manager.update(
+        CampaignEntity,
+        { id: campaignId, state: In(from) },
+        {
+          state,
+          pauseReason,
+          ...(state === 'completed' || state === 'cancelled' ? { finishedAt: now } : {}),
+        },
+      );
+      if ((result.affected ?? 0) === 0) {
+        return false;
+      }
+      const campaign = await manager.findOneByOrFail(CampaignEntity, { id: campaignId });
+      const counts = await this.progress.counts([campaignId], manager);
+      await this.outbox.record(manager, [
+        {
+          kind: 'campaign_progress',
+          sessionId: campaign.sessionId,
+          campaignId: String(campaignId),
+          name: campaign.name,
+          state,
+          pauseReason,
+          total: campaign.totalRecipients,
+          counts: counts.get(String(campaignId)) ?? {},
+          at: now,
+        },
+      ]);
+      return true;
+    });
     if (moved) {
       this.progress.touch(campaignId, true);
     }
