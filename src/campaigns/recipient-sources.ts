@@ -1,4 +1,4 @@
-import type { StoredContactView } from '../contacts/dto/contact-views';
+import type { ContactAddress } from '../contacts/stored/stored-contacts.service';
 import { BadCampaignRequest } from './campaign-errors';
 import type { RecipientItemDto } from './dto/create-campaign.dto';
 
@@ -55,12 +55,12 @@ export function fromList(
 }
 
 /** A stored contact (or group) row as a recipient; people without a known number are left out. */
-export function fromContact(row: StoredContactView): PlannedRecipient | null {
-  const name = row.name ?? row.group_name;
-  if (row.type === 'group' || row.contact_id.endsWith('@lid')) {
-    return { address: row.contact_id, jid: row.contact_id, name, variables: null };
+export function fromContact(row: ContactAddress): PlannedRecipient | null {
+  const name = row.name ?? row.groupName;
+  if (row.type === 'group' || row.contactId.endsWith('@lid')) {
+    return { address: row.contactId, jid: row.contactId, name, variables: null };
   }
-  const phone = row.phone_number ?? /^(\d+)@s\.whatsapp\.net$/.exec(row.contact_id)?.[1];
+  const phone = row.phoneNumber ?? /^(\d+)@s\.whatsapp\.net$/.exec(row.contactId)?.[1];
   return phone ? { address: phone, jid: null, name, variables: null } : null;
 }
 
