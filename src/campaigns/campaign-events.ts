@@ -23,5 +23,7 @@ export interface CampaignProgressEvent {
   pauseReason: string | null;
   total: number;
   counts: RecipientCounts;
+  /** Quiet hours or the daily cap hold the next send until then. */
+  nextSendAt: Date | null;
   at: Date;
 }

@@ -23,6 +23,8 @@ export function emptyCounts(): RecipientCounts {
 @Injectable()
 export class CampaignProgress implements OnModuleDestroy {
   private readonly pending = new Map<string, NodeJS.Timeout>();
+  /** Campaigns whose next send waits for quiet hours or the daily cap: until when. */
+  private readonly held = new Map<string, Date>();
 
   constructor(
     @InjectRepository(CampaignEntity) private readonly campaigns: Repository<CampaignEntity>,
@@ -63,6 +65,21 @@ export class CampaignProgress implements OnModuleDestroy {
     return result;
   }
 
+  /** The campaign's next send waits until `until` (null: it does not wait); reported at once. */
+  holdUntil(id: string, until: Date | null): void {
+    const campaignId = String(id);
+    if (until) {
+      this.held.set(campaignId, until);
+    } else if (!this.held.delete(campaignId)) {
+      return;
+    }
+    this.touch(campaignId, true);
+  }
+
+  heldUntil(id: string): Date | null {
+    return this.held.get(String(id)) ?? null;
+  }
+
   /** Reports the campaign's progress soon (coalesced), or now. */
   touch(id: string, now = false): void {
     const campaignId = String(id);
@@ -97,6 +114,7 @@ export class CampaignProgress implements OnModuleDestroy {
         pauseReason: campaign.pauseReason,
         total: campaign.totalRecipients,
         counts,
+        nextSendAt: campaign.state === 'running' ? this.heldUntil(campaignId) : null,
         at: new Date(),
       } satisfies CampaignProgressEvent);
     } catch {

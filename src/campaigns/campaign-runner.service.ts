@@ -113,6 +113,7 @@ export class CampaignRunner implements OnApplicationBootstrap, OnModuleDestroy {
       this.runs.delete(campaignId);
     }
     this.content.forget(campaignId);
+    this.progress.holdUntil(campaignId, null);
   }
 
   /**
@@ -240,7 +241,9 @@ export class CampaignRunner implements OnApplicationBootstrap, OnModuleDestroy {
       }
       const wait = await this.waitUntil(campaign);
       if (wait) {
+        this.progress.holdUntil(campaignId, wait);
         await this.sleepUntil(wait, run);
+        this.progress.holdUntil(campaignId, null);
         continue;
       }
       const claim = await this.claims.claimNext(campaign, composed, () => !run.stopped);

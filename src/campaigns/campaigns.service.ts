@@ -189,6 +189,8 @@ export class CampaignsService {
       pacing: campaign.pacing,
       totalRecipients: campaign.totalRecipients,
       counts,
+      nextSendAt:
+        campaign.state === 'running' ? iso(this.progress.heldUntil(String(campaign.id))) : null,
       scheduledAt: iso(campaign.scheduledAt),
       startedAt: iso(campaign.startedAt),
       finishedAt: iso(campaign.finishedAt),

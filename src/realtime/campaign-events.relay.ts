@@ -21,6 +21,7 @@ export class CampaignEventsRelay {
       pauseReason: event.pauseReason,
       total: event.total,
       counts: event.counts,
+      nextSendAt: event.nextSendAt?.toISOString() ?? null,
       timestamp: event.at.toISOString(),
     });
   }

@@ -25,6 +25,7 @@ const UNKNOWN = ['19995550001', '19995550002'];
 
 interface CampaignView {
   id: string;
+  nextSendAt: string | null;
   state: string;
   pauseReason: string | null;
   totalRecipients: number;
@@ -320,7 +321,20 @@ describe(`campaigns against the simulator (${testTier()})`, () => {
     const created = await json<CampaignView>(response);
     expect([response.status, created.errors]).toEqual([201, undefined]);
     expect(created.data.totalRecipients).toBe(2);
-    await nextProgress(gateway, created.data.id, (event) => event.state === 'completed');
+    const completed = nextProgress(
+      gateway,
+      created.data.id,
+      (event) => event.state === 'completed',
+    );
+    if ((await campaign(created.data.id)).state !== 'completed') {
+      await completed;
+    }
+    completed.catch(() => undefined);
+    await Promise.all(
+      [first, second].map((contact) =>
+        account.waitForMessage((message) => message.to === `${contact.pn}@s.whatsapp.net`),
+      ),
+    );
     expect(received(first.pn, before).map((message) => message.text)).toEqual(['Dear Ann: A-1']);
     expect(received(second.pn, before).map((message) => message.text)).toEqual([
       'Dear customer: no voucher',
@@ -400,6 +414,45 @@ describe(`campaigns against the simulator (${testTier()})`, () => {
       await receiver.stop();
     }
   }, 90_000);
+
+  it('holds the sends in quiet hours and says until when', async () => {
+    const hhmm = (date: Date) => date.toISOString().slice(11, 16);
+    const now = new Date();
+    const quietHours = {
+      start: hhmm(new Date(now.getTime() - 3_600_000)),
+      end: hhmm(new Date(now.getTime() + 3_600_000)),
+    };
+    const before = account.received().length;
+    // registered first: the hold is reported as soon as the campaign starts
+    const held = nextEmitted<CampaignProgressEvent>(
+      gateway.app.get(EventEmitter2),
+      CampaignEvents.Progress,
+      (event) => event.nextSendAt !== null,
+      20_000,
+    );
+    const response = await create({
+      name: 'quiet',
+      message: 'not now',
+      recipients: [{ to: linked.contacts[60].pn }],
+      pacing: { ...NO_PACING, quietHours, timeZone: 'UTC' },
+    });
+    const campaignId = (await json<CampaignView>(response)).data.id;
+    const holding = await held;
+    expect(holding.campaignId).toBe(campaignId);
+    const until = holding.nextSendAt as Date;
+    expect(hhmm(until)).toBe(quietHours.end);
+    expect(until.getTime()).toBeGreaterThan(now.getTime());
+    expect(until.getTime()).toBeLessThanOrEqual(now.getTime() + 3_660_000);
+    const view = await campaign(campaignId);
+    expect(view).toMatchObject({ state: 'running', nextSendAt: until.toISOString() });
+    expect(view.counts.pending).toBe(1);
+    expect(account.received().length).toBe(before);
+    const cancelled = await gateway.post(`/sessions/${SESSION}/campaigns/${campaignId}/cancel`);
+    expect((await json<CampaignView>(cancelled)).data).toMatchObject({
+      state: 'cancelled',
+      nextSendAt: null,
+    });
+  });
 
   async function campaign(id: string): Promise<CampaignView> {
     return (await json<CampaignView>(await gateway.request(`/sessions/${SESSION}/campaigns/${id}`)))

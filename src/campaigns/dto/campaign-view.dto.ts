@@ -39,6 +39,8 @@ export class CampaignViewDto {
   pacing!: object;
   @ApiProperty({ example: 200 }) totalRecipients!: number;
   @Type(() => RecipientCountsDto) counts!: RecipientCountsDto;
+  /** Quiet hours or the daily cap hold the next send until then */
+  @ApiProperty({ nullable: true, type: String, example: null }) nextSendAt!: string | null;
   @ApiProperty({ nullable: true, type: String, example: null }) scheduledAt!: string | null;
   @ApiProperty({ nullable: true, type: String, example: '2026-08-17T02:00:00.000Z' })
   startedAt!: string | null;
