@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { OnEvent } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository } from 'typeorm';
+import { AppConfig } from '../config/app-config';
 import { Clock } from '../messaging/clock';
 import type { ComposedMessage } from '../messaging/message-composer.service';
 import { SEND_SETTLED, type SendSettledEvent } from '../messaging/send-queue.service';
@@ -39,6 +40,7 @@ export class CampaignRunner implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly settled = new Map<string, () => void>();
   private readonly timers = new Map<string, () => void>();
   private closing = false;
+  private readonly sendTimeoutMs: number;
 
   constructor(
     @InjectRepository(CampaignEntity) private readonly campaigns: Repository<CampaignEntity>,
@@ -49,7 +51,10 @@ export class CampaignRunner implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly clock: Clock,
     private readonly dataSource: DataSource,
     private readonly outbox: EventOutbox,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.sendTimeoutMs = config.messaging.sendTimeoutMs;
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const open = await this.campaigns.find({ where: { state: In(['running', 'scheduled']) } });
@@ -92,8 +97,16 @@ export class CampaignRunner implements OnApplicationBootstrap, OnModuleDestroy {
     const run: Run = { stopped: false };
     this.runs.set(campaign.id, run);
     this.loop(campaign.id, run)
-      .catch((error: unknown) => {
+      .catch(async (error: unknown) => {
+        // a database or WhatsApp error the loop does not expect: paused with the reason, not
+        // left `running` without a loop
         this.logger.error(`campaign ${campaign.id} stopped: ${String(error)}`);
+        if (!this.closing) {
+          const reason = `stopped by an error: ${error instanceof Error ? error.message : String(error)}`;
+          await this.transition(campaign.id, ['running'], 'paused', reason.slice(0, 255)).catch(
+            () => undefined,
+          );
+        }
       })
       .finally(() => {
         if (this.runs.get(campaign.id) === run) {
@@ -305,13 +318,23 @@ export class CampaignRunner implements OnApplicationBootstrap, OnModuleDestroy {
     return nextAllowed(now, pacing, capReached);
   }
 
+  /**
+   * Starts the job and waits until the queue settles it. Bounded: a job the queue never reports
+   * (its send went out but could not be stored) holds the campaign for SEND_TIMEOUT_MS at most;
+   * its recipient stays `queued`.
+   */
   private sendAndWait(messageId: string, start: () => void, run: Run): Promise<void> {
     return new Promise<void>((resolve) => {
       const done = () => {
+        cancel();
         this.settled.delete(messageId);
         run.wake = undefined;
         resolve();
       };
+      const cancel = this.clock.schedule(
+        new Date(this.clock.now().getTime() + this.sendTimeoutMs + 60_000),
+        done,
+      );
       this.settled.set(messageId, done);
       run.wake = done;
       start();
