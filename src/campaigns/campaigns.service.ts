@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
+import { SessionHooks } from '../sessions/session-hooks';
 import type { PageMeta } from '../common/http/envelope';
 import { pageMeta, pageRequest } from '../common/http/pagination';
 import { CampaignNotFound, CampaignStateConflict } from './campaign-errors';
@@ -16,6 +17,7 @@ import type {
 } from './dto/campaign-view.dto';
 import { CampaignRecipientEntity } from './entities/campaign-recipient.entity';
 import { CampaignEntity, type CampaignState } from './entities/campaign.entity';
+import { OptOutEntity } from './entities/opt-out.entity';
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
@@ -42,7 +44,24 @@ export class CampaignsService {
     private readonly planner: CampaignPlanner,
     private readonly runner: CampaignRunner,
     private readonly progress: CampaignProgress,
-  ) {}
+    hooks: SessionHooks,
+  ) {
+    // a session removed with `purge` loses its campaigns, their recipients and its opt-outs
+    hooks.onPurge((sessionId) => this.purge(sessionId));
+  }
+
+  private async purge(sessionId: string): Promise<void> {
+    const owned = await this.campaigns.find({ select: { id: true }, where: { sessionId } });
+    owned.forEach((campaign) => this.runner.halt(String(campaign.id)));
+    await this.campaigns.manager.transaction(async (manager) => {
+      for (let start = 0; start < owned.length; start += 500) {
+        const ids = owned.slice(start, start + 500).map((campaign) => campaign.id);
+        await manager.delete(CampaignRecipientEntity, { campaignId: In(ids) });
+      }
+      await manager.delete(CampaignEntity, { sessionId });
+      await manager.delete(OptOutEntity, { sessionId });
+    });
+  }
 
   async create(
     sessionId: string,

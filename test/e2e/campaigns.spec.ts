@@ -4,6 +4,7 @@ import { CampaignEvents, type OptedOutEvent } from '../../src/campaigns/campaign
 import { nextEmitted } from '../support/next-emitted';
 import { CampaignEntity } from '../../src/campaigns/entities/campaign.entity';
 import { CampaignRecipientEntity } from '../../src/campaigns/entities/campaign-recipient.entity';
+import { OptOutEntity } from '../../src/campaigns/entities/opt-out.entity';
 import type { CampaignProgressEvent } from '../../src/campaigns/campaign-events';
 import type { SimAccount, WaSimulator } from '../wa-sim';
 import type { LinkInfo } from '../wa-sim/views';
@@ -216,7 +217,10 @@ describe(`campaigns against the simulator (${testTier()})`, () => {
     const lines = (await report.text()).trim().split('\n');
     expect(lines[0]).toMatch(/address,jid,name,state,reason,messageId,queuedAt,updatedAt/);
     expect(lines).toHaveLength(CONTACTS + 2 + 1);
-    expect(lines.filter((line) => line.includes(',read,'))).toHaveLength(counts.read);
+    // read receipts may still come in between: the report has at least what the counts had
+    const readLines = lines.filter((line) => line.includes(',read,')).length;
+    expect(readLines).toBeGreaterThanOrEqual(counts.read);
+    expect(readLines).toBeLessThanOrEqual(CONTACTS - 2);
   }, 180_000);
 
   it('answers bad input with a 400 naming the problem, and creates nothing', async () => {
@@ -452,6 +456,18 @@ describe(`campaigns against the simulator (${testTier()})`, () => {
       state: 'cancelled',
       nextSendAt: null,
     });
+  });
+
+  // last: it removes the session
+  it('deletes the campaigns, their recipients and the opt-outs of a session removed with purge', async () => {
+    const repository = <T extends object>(entity: new () => T) =>
+      gateway.app.get(DataSource).getRepository(entity);
+    expect(await repository(CampaignEntity).countBy({ sessionId: SESSION })).toBeGreaterThan(0);
+    const removed = await gateway.request(`/sessions/${SESSION}?purge=true`, { method: 'DELETE' });
+    expect(removed.status).toBe(200);
+    expect(await repository(CampaignEntity).countBy({ sessionId: SESSION })).toBe(0);
+    expect(await repository(CampaignRecipientEntity).count()).toBe(0);
+    expect(await repository(OptOutEntity).countBy({ sessionId: SESSION })).toBe(0);
   });
 
   async function campaign(id: string): Promise<CampaignView> {
