@@ -71,7 +71,8 @@ export class RecipientUpload {
       }
       const variables: Record<string, string> = {};
       headers.forEach((header, column) => {
-        if (column !== phoneAt && column !== nameAt && header) {
+        // the name column is also a variable under its own header (`nama`, ...)
+        if (column !== phoneAt && header) {
           variables[header] = row[column] ?? '';
         }
       });

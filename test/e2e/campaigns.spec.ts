@@ -1,4 +1,5 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import ExcelJS from 'exceljs';
 import { DataSource } from 'typeorm';
 import { CampaignEvents, type OptedOutEvent } from '../../src/campaigns/campaign-events';
 import { nextEmitted } from '../support/next-emitted';
@@ -456,6 +457,62 @@ describe(`campaigns against the simulator (${testTier()})`, () => {
       state: 'cancelled',
       nextSendAt: null,
     });
+  });
+
+  it('reads recipients from an XLSX upload and exports the report as XLSX', async () => {
+    const contact = linked.contacts[70];
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('list');
+    sheet.addRow(['Nomor', 'Nama', 'Kota']);
+    sheet.addRow([`+${contact.pn}`, 'Sari', 'Bandung']);
+    const form = new FormData();
+    form.append('name', 'from xlsx');
+    form.append('message', 'Halo {{nama|kak}} dari {{kota}}');
+    form.append('pacing', JSON.stringify(NO_PACING));
+    const xlsx = Buffer.from(await workbook.xlsx.writeBuffer());
+    form.append('file', new Blob([xlsx]), 'list.xlsx');
+    const response = await gateway.request(`/sessions/${SESSION}/campaigns`, {
+      method: 'POST',
+      body: form,
+    });
+    const created = await json<CampaignView>(response);
+    expect([response.status, created.errors]).toEqual([201, undefined]);
+    const completed = nextProgress(
+      gateway,
+      created.data.id,
+      (event) => event.state === 'completed',
+    );
+    if ((await campaign(created.data.id)).state !== 'completed') {
+      await completed;
+    }
+    completed.catch(() => undefined);
+    // `name` is the built-in variable, `nama` an ordinary column here: both are filled
+    const message = await account.waitForMessage(
+      (candidate) =>
+        candidate.to === `${contact.pn}@s.whatsapp.net` &&
+        candidate.text?.startsWith('Halo ') === true,
+    );
+    expect(message.text).toBe('Halo Sari dari Bandung');
+    const report = await gateway.request(
+      `/sessions/${SESSION}/campaigns/${created.data.id}/recipients?format=xlsx`,
+    );
+    expect(report.status).toBe(200);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(await report.arrayBuffer());
+    const rows: string[][] = [];
+    book.worksheets[0].eachRow((row) => rows.push((row.values as string[]).slice(1)));
+    expect(rows[0]).toEqual([
+      'address',
+      'jid',
+      'name',
+      'state',
+      'reason',
+      'messageId',
+      'queuedAt',
+      'updatedAt',
+    ]);
+    expect(rows).toHaveLength(2);
+    expect(rows[1].slice(0, 3)).toEqual([contact.pn, `${contact.pn}@s.whatsapp.net`, 'Sari']);
   });
 
   // last: it removes the session
