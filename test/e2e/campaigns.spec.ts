@@ -326,15 +326,7 @@ describe(`campaigns against the simulator (${testTier()})`, () => {
     const created = await json<CampaignView>(response);
     expect([response.status, created.errors]).toEqual([201, undefined]);
     expect(created.data.totalRecipients).toBe(2);
-    const completed = nextProgress(
-      gateway,
-      created.data.id,
-      (event) => event.state === 'completed',
-    );
-    if ((await campaign(created.data.id)).state !== 'completed') {
-      await completed;
-    }
-    completed.catch(() => undefined);
+    await completion(created.data.id);
     await Promise.all(
       [first, second].map((contact) =>
         account.waitForMessage((message) => message.to === `${contact.pn}@s.whatsapp.net`),
@@ -477,15 +469,7 @@ describe(`campaigns against the simulator (${testTier()})`, () => {
     });
     const created = await json<CampaignView>(response);
     expect([response.status, created.errors]).toEqual([201, undefined]);
-    const completed = nextProgress(
-      gateway,
-      created.data.id,
-      (event) => event.state === 'completed',
-    );
-    if ((await campaign(created.data.id)).state !== 'completed') {
-      await completed;
-    }
-    completed.catch(() => undefined);
+    await completion(created.data.id);
     // `name` is the built-in variable, `nama` an ordinary column here: both are filled
     const message = await account.waitForMessage(
       (candidate) =>
@@ -526,6 +510,15 @@ describe(`campaigns against the simulator (${testTier()})`, () => {
     expect(await repository(CampaignRecipientEntity).count()).toBe(0);
     expect(await repository(OptOutEntity).countBy({ sessionId: SESSION })).toBe(0);
   });
+
+  /** Resolves once the campaign is completed (at once when it already is). */
+  async function completion(id: string): Promise<void> {
+    const completed = nextProgress(gateway, id, (event) => event.state === 'completed');
+    if ((await campaign(id)).state !== 'completed') {
+      await completed;
+    }
+    completed.catch(() => undefined);
+  }
 
   async function campaign(id: string): Promise<CampaignView> {
     return (await json<CampaignView>(await gateway.request(`/sessions/${SESSION}/campaigns/${id}`)))
