@@ -4,6 +4,7 @@ import { CreateWaAuthKeys1795200000002 } from './1795200000002-CreateWaAuthKeys'
 import { AddSessionAutoStart1795200000003 } from './1795200000003-AddSessionAutoStart';
 import { CreateApiKeysAndAudit1795200000400 } from './1795200000400-CreateApiKeysAndAudit';
 import { WidenSendQueuePayload1795200000500 } from './1795200000500-WidenSendQueuePayload';
+import { CreateCampaigns1795200000600 } from './1795200000600-CreateCampaigns';
 import { CreateAddressBook1795200000100 } from './1795200000100-CreateAddressBook';
 import { CreateGroupParticipants1795200000101 } from './1795200000101-CreateGroupParticipants';
 import { WidenContactProfilePicture1795200000102 } from './1795200000102-WidenContactProfilePicture';
@@ -28,5 +29,6 @@ export const migrations = [
   CreateWebhooks1795200000300,
   CreateApiKeysAndAudit1795200000400,
   WidenSendQueuePayload1795200000500,
+  CreateCampaigns1795200000600,
   CreateClusterTables1795200000800,
 ];

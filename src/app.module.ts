@@ -3,6 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AccessModule } from './access/access.module';
+import { CampaignsModule } from './campaigns/campaigns.module';
 import { AuthModule } from './common/auth/auth.module';
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter';
 import { AppConfig } from './config/app-config';
@@ -42,6 +43,7 @@ export class AppModule {
         MessagingModule,
         RealtimeModule,
         WebhooksModule,
+        CampaignsModule,
         DashboardModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

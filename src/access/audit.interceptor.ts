@@ -21,7 +21,7 @@ const AUDIT_ACTION = 'wa-gateway:audit-action';
 export const Audit = (action: string): MethodDecorator => SetMetadata(AUDIT_ACTION, action);
 
 /** Path parameters that name the target of an action (not the session). */
-const TARGET_PARAMS = ['webhookId', 'deliveryId', 'group_id', 'phone'];
+const TARGET_PARAMS = ['webhookId', 'deliveryId', 'cid', 'group_id', 'phone'];
 
 /**
  * What is audited: every change (`manage` and `admin` routes other than reads), grabs and exports.
@@ -42,8 +42,16 @@ export function auditActionOf(
   if (grab) {
     return `contacts.grab_${grab[1]}`;
   }
+  // campaigns send (permission `send`) but are changes a user makes: audited
+  const campaign = /^\/sessions\/:id\/campaigns(?:\/:cid\/(pause|resume|cancel))?$/.exec(path);
+  if (method === 'POST' && campaign) {
+    return `campaign.${campaign[1] ?? 'create'}`;
+  }
+  if (path.startsWith('/sessions/:id/opt-outs') && method !== 'GET') {
+    return method === 'POST' ? 'campaign.opt_out' : 'campaign.opt_in';
+  }
   if (method === 'GET' && typeof query.format === 'string' && query.format !== 'json') {
-    return 'contacts.export';
+    return path.includes('/campaigns/') ? 'campaign.export' : 'contacts.export';
   }
   if (method === 'GET' || method === 'HEAD' || permission === 'send' || permission === 'read') {
     return null;

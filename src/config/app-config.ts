@@ -8,6 +8,7 @@ import {
   type ClusterConfig,
 } from '../cluster/cluster.config';
 import { contactsConfig, type ContactsConfig } from '../contacts/contacts.config';
+import { campaignsConfig, type CampaignsConfig } from '../campaigns/campaigns.config';
 import { messagingConfig, type MessagingConfig } from '../messaging/messaging.config';
 import { webhooksConfig, type WebhooksConfig } from '../webhooks/webhooks.config';
 import { whatsappConfig, type WhatsappConfig } from '../whatsapp/whatsapp.config';
@@ -118,6 +119,7 @@ const SECTIONS = {
   messaging: messagingConfig,
   webhooks: webhooksConfig,
   cluster: clusterConfig,
+  campaigns: campaignsConfig,
 };
 
 /** The validated, typed configuration. Built once at boot; a wrong value stops the start. */
@@ -139,6 +141,7 @@ export class AppConfig {
   readonly messaging: MessagingConfig;
   readonly webhooks: WebhooksConfig;
   readonly cluster: ClusterConfig;
+  readonly campaigns: CampaignsConfig;
 
   private constructor(env: EnvironmentSchema, sections: { [K in keyof typeof SECTIONS]: object }) {
     this.port = env.PORT;
@@ -164,6 +167,7 @@ export class AppConfig {
       mysql: this.database.type === 'mysql',
       redisUrl: this.access.redisUrl,
     });
+    this.campaigns = SECTIONS.campaigns.build(sections.campaigns, core);
   }
 
   /** Validates `env` (normally `process.env`); throws ConfigValidationError naming each bad variable. */

@@ -50,5 +50,6 @@ import { ContactsAutoSyncService } from './sync/contacts-auto-sync.service';
     EngineContactsService,
     ContactsAutoSyncService,
   ],
+  exports: [StoredContactsService],
 })
 export class ContactsModule {}

@@ -6,6 +6,9 @@ import {
   AddressBookLidMappingEntity,
 } from '../contacts/address-book/address-book.entities';
 import { ClusterNodeEntity, LeaseEntity } from '../cluster/lease.entity';
+import { CampaignRecipientEntity } from '../campaigns/entities/campaign-recipient.entity';
+import { CampaignEntity } from '../campaigns/entities/campaign.entity';
+import { OptOutEntity } from '../campaigns/entities/opt-out.entity';
 import { ContactEntity } from '../contacts/contact.entity';
 import { GroupParticipantEntity } from '../contacts/group-participant.entity';
 import { ChatPresenceEntity } from '../messaging/entities/chat-presence.entity';
@@ -40,4 +43,7 @@ export const entities = [
   WebhookIngestReceiptEntity,
   LeaseEntity,
   ClusterNodeEntity,
+  CampaignEntity,
+  CampaignRecipientEntity,
+  OptOutEntity,
 ];

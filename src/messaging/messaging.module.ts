@@ -61,6 +61,13 @@ import { V1MessagingController } from './v1-messaging.controller';
     MessagingService,
     ChatsService,
   ],
-  exports: [MessageStore, ChatPresenceStore, MessageQueries, MessagingService, SendQueue],
+  exports: [
+    MessageStore,
+    ChatPresenceStore,
+    MessageQueries,
+    MessagingService,
+    SendQueue,
+    MessageComposer,
+  ],
 })
 export class MessagingModule {}

@@ -3,7 +3,7 @@ import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { SessionOwnership } from '../cluster/session-ownership';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { DomainError } from '../common/errors/domain-errors';
 import { AppConfig } from '../config/app-config';
 import type { MessagingConfig } from './messaging.config';
@@ -208,14 +208,7 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
     if (lane.jobs.length + lane.reserved >= this.config.queueMax) {
       throw new SendQueueFull(this.config.queueMax);
     }
-    const now = new Date();
-    const job: Job = {
-      messageId: newMessageId(),
-      sessionId,
-      jid,
-      composed,
-      deadline: new Date(now.getTime() + this.config.sendTimeoutMs),
-    };
+    const job = this.newJob(sessionId, jid, composed);
     const result = new Promise<WaMessage>((resolve, reject) => {
       job.waiter = { resolve, reject };
     });
@@ -223,26 +216,65 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
     // row existed, the row written after would send it again at the next boot
     lane.reserved += 1;
     try {
-      // updateEntity(false): no read-back of created_at, which nobody uses here
-      await this.rows
-        .createQueryBuilder()
-        .insert()
-        .values({
-          messageId: job.messageId,
-          sessionId,
-          chatJid: jid,
-          payload: serialize(composed),
-          enqueuedAt: now,
-          deadlineAt: job.deadline,
-        })
-        .updateEntity(false)
-        .execute();
+      await this.insertRow(this.dataSource.manager, job);
     } finally {
       lane.reserved -= 1;
     }
     lane.jobs.push(job);
     this.kick(sessionId);
     return result;
+  }
+
+  /**
+   * Writes a job's queue row in the caller's transaction (a campaign claims its recipient in the
+   * same one) and returns its message id, fixed before anything is sent. `start()`, called after
+   * the commit, puts the job in the session's lane; a crash in between leaves the row, which the
+   * next boot resumes. Nobody waits for the result: SEND_SETTLED reports it.
+   */
+  async stage(
+    manager: EntityManager,
+    sessionId: string,
+    jid: string,
+    composed: ComposedMessage,
+  ): Promise<{ messageId: string; start: () => void }> {
+    const job = this.newJob(sessionId, jid, composed);
+    await this.insertRow(manager, job);
+    return {
+      messageId: job.messageId,
+      start: () => {
+        this.lane(sessionId).jobs.push(job);
+        this.kick(sessionId);
+      },
+    };
+  }
+
+  private newJob(sessionId: string, jid: string, composed: ComposedMessage): Job {
+    return {
+      messageId: newMessageId(),
+      sessionId,
+      jid,
+      composed,
+      deadline: new Date(Date.now() + this.config.sendTimeoutMs),
+    };
+  }
+
+  /** The job's row; updateEntity(false): no read-back of created_at, which nobody uses here. */
+  private async insertRow(manager: EntityManager, job: Job): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(QueuedSendEntity)
+      .values({
+        messageId: job.messageId,
+        sessionId: job.sessionId,
+        chatJid: job.jid,
+        payload: serialize(job.composed),
+        // a new job's deadline is SEND_TIMEOUT_MS after it was queued
+        enqueuedAt: new Date(job.deadline.getTime() - this.config.sendTimeoutMs),
+        deadlineAt: job.deadline,
+      })
+      .updateEntity(false)
+      .execute();
   }
 
   private lane(sessionId: string): Lane {

@@ -4,6 +4,7 @@ import { CredentialsModule } from '../credentials/credentials.module';
 import { MessagingModule } from '../messaging/messaging.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { WhatsappModule } from '../whatsapp/whatsapp.module';
+import { CampaignEventsRelay } from './campaign-events.relay';
 import { GrabEventsRelay } from './grab-events.relay';
 import { MessagingEventsRelay } from './messaging-events.relay';
 import { MessagingSocketCommands } from './messaging-socket';
@@ -18,6 +19,7 @@ import { SocketEventsController } from './socket-events.controller';
     SessionsGateway,
     SessionEventsRelay,
     GrabEventsRelay,
+    CampaignEventsRelay,
     MessagingEventsRelay,
     MessagingSocketCommands,
   ],

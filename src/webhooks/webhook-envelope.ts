@@ -163,6 +163,20 @@ export async function toEnvelope(
           Timestamp: event.at.toISOString(),
         },
       };
+    case 'campaign_progress':
+      return {
+        type: 'CampaignProgress',
+        token,
+        event: {
+          CampaignID: event.campaignId,
+          Name: event.name,
+          State: event.state,
+          PauseReason: event.pauseReason,
+          Total: event.total,
+          Counts: event.counts,
+          Timestamp: event.at.toISOString(),
+        },
+      };
     default: {
       const unreachable: never = event;
       throw new Error(`unknown gateway event ${JSON.stringify(unreachable)}`);

@@ -10,6 +10,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'QR',
   'GrabCompleted',
   'MessageFailed',
+  'CampaignProgress',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

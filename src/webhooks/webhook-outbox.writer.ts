@@ -32,6 +32,8 @@ export function webhookTypeOf(event: GatewayEvent): WebhookEventType {
       return 'QR';
     case 'grab_completed':
       return 'GrabCompleted';
+    case 'campaign_progress':
+      return 'CampaignProgress';
     default: {
       const unreachable: never = event;
       throw new Error(`unknown gateway event ${JSON.stringify(unreachable)}`);

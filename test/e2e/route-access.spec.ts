@@ -86,7 +86,22 @@ describe(`access to every documented route (${testTier()})`, () => {
     const deliveries = await json<{ id: string }[]>(
       await gateway.request(`/sessions/walk-1/webhooks/${target.data.id}/deliveries`),
     );
+    // campaigns that wait for their start: one to pause and resume, one to cancel
+    const campaign = async () =>
+      (
+        await json<{ id: string }>(
+          await gateway.post('/sessions/walk-1/campaigns', {
+            name: 'walk',
+            message: 'walk',
+            recipients: [{ to: contact.pn }],
+            scheduledAt: new Date(Date.now() + 3_600_000).toISOString(),
+          }),
+        )
+      ).data.id;
+    const [cid, cancelCid] = [await campaign(), await campaign()];
     known = {
+      cid,
+      cancelCid,
       webhookId: target.data.id,
       deliveryId: deliveries.data[0].id,
       messageId: sent.data.messageId,
@@ -112,6 +127,10 @@ describe(`access to every documented route (${testTier()})`, () => {
     if (route.path !== '/sessions/{id}/read') {
       delete values.messageId;
     }
+    if (route.path.endsWith('/cancel')) {
+      values.cid = known.cancelCid;
+    }
+    delete values.cancelCid;
     return { sessionId: 'walk-1', values };
   }
   afterAll(async () => {

@@ -1,12 +1,8 @@
 import { Injectable, StreamableFile } from '@nestjs/common';
 import type { StoredContactsQueryDto } from '../dto/contacts-query.dto';
+import { EXPORT_CONTENT_TYPES as TYPES } from '../../common/http/table-export';
 import { csvStream, xlsxStream } from './contacts-export';
 import { StoredContactsService } from './stored-contacts.service';
-
-const TYPES = {
-  csv: 'text/csv; charset=utf-8',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-} as const;
 
 /** Downloads of the whole filtered set of stored contacts, streamed. */
 @Injectable()

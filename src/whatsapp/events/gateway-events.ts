@@ -38,6 +38,18 @@ export type GatewayEvent =
       savedCount: number;
       updatedCount: number;
       at: Date;
+    }
+  | {
+      /** A campaign changed state (running, paused, completed, cancelled), with its counts. */
+      kind: 'campaign_progress';
+      sessionId: string;
+      campaignId: string;
+      name: string;
+      state: string;
+      pauseReason: string | null;
+      total: number;
+      counts: Record<string, number>;
+      at: Date;
     };
 
 export type GatewayEventKind = GatewayEvent['kind'];

@@ -1,0 +1,29 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { CampaignEvents, type CampaignProgressEvent } from '../../src/campaigns/campaign-events';
+import { nextEmitted } from './next-emitted';
+import type { TestApp } from './test-app';
+
+/** Resolves with the next `campaign.progress` of a campaign that matches `predicate`. */
+export function nextProgress(
+  gateway: TestApp,
+  campaignId: string,
+  predicate: (event: CampaignProgressEvent) => boolean,
+  timeoutMs = 60_000,
+): Promise<CampaignProgressEvent> {
+  return nextEmitted<CampaignProgressEvent>(
+    gateway.app.get(EventEmitter2),
+    CampaignEvents.Progress,
+    (event) => event.campaignId === campaignId && predicate(event),
+    timeoutMs,
+    `progress of campaign ${campaignId}`,
+  );
+}
+
+/** Every recipient has left `pending` and `queued`, and none waits for a receipt still. */
+export const settledWith =
+  (states: ('delivered' | 'read')[]) =>
+  (event: CampaignProgressEvent): boolean =>
+    event.counts.pending === 0 &&
+    event.counts.queued === 0 &&
+    event.counts.sent === 0 &&
+    (!states.includes('read') || event.counts.delivered === 0);
