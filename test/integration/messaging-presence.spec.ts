@@ -4,36 +4,11 @@ import { dataSourceOptions, openDataSource } from '../../src/database/data-sourc
 import { EventOutbox } from '../../src/whatsapp/events/event-outbox';
 import type { GatewayEvent } from '../../src/whatsapp/events/gateway-events';
 import { ChatPresenceStore, TYPING_TTL_MS } from '../../src/messaging/chat-presence-store.service';
-import { Clock } from '../../src/messaging/clock';
 import { ChatPresenceEntity } from '../../src/messaging/entities/chat-presence.entity';
 import { StoredMessageEvents } from '../../src/messaging/messaging-events';
 import type { PresenceStoredEvent } from '../../src/messaging/messaging-events';
+import { FakeClock } from '../support/fake-clock';
 import { createTestDatabase, TestDatabase, testTier } from '../support/test-database';
-
-/** A clock the test moves by hand: scheduled tasks run when their time is reached. */
-class FakeClock extends Clock {
-  private current = new Date('2025-08-14T07:55:41.000Z').getTime();
-  private tasks: { at: number; task: () => void }[] = [];
-
-  now(): Date {
-    return new Date(this.current);
-  }
-
-  schedule(at: Date, task: () => void): () => void {
-    const entry = { at: at.getTime(), task };
-    this.tasks.push(entry);
-    return () => {
-      this.tasks = this.tasks.filter((candidate) => candidate !== entry);
-    };
-  }
-
-  advance(ms: number): void {
-    this.current += ms;
-    const due = this.tasks.filter((entry) => entry.at <= this.current);
-    this.tasks = this.tasks.filter((entry) => entry.at > this.current);
-    due.forEach((entry) => entry.task());
-  }
-}
 
 describe(`typing auto-stop with a fake clock (${testTier()})`, () => {
   let db: TestDatabase;
