@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { OnEvent } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository } from 'typeorm';
+import { SessionOwnership } from '../cluster/session-ownership';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../messaging/clock';
 import type { ComposedMessage } from '../messaging/message-composer.service';
@@ -52,11 +53,17 @@ export class CampaignRunner implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly dataSource: DataSource,
     private readonly outbox: EventOutbox,
     config: AppConfig,
+    private readonly ownership: SessionOwnership,
   ) {
     this.sendTimeoutMs = config.messaging.sendTimeoutMs;
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    // in a cluster, a campaign runs in the process that owns its session: it is launched there
+    // when the session connects (below)
+    if (this.ownership.clustered) {
+      return;
+    }
     const open = await this.campaigns.find({ where: { state: In(['running', 'scheduled']) } });
     for (const campaign of open) {
       this.launch(campaign);
@@ -187,6 +194,13 @@ export class CampaignRunner implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.closing) {
       return;
     }
+    if (this.ownership.clustered) {
+      // the session may come from another process: its open campaigns go on here
+      const open = await this.campaigns.find({
+        where: { sessionId: event.sessionId, state: In(['running', 'scheduled']) },
+      });
+      open.forEach((campaign) => this.launch(campaign));
+    }
     const paused = await this.campaigns.find({
       where: { sessionId: event.sessionId, state: 'paused', pauseReason: OFFLINE },
     });
@@ -215,6 +229,10 @@ export class CampaignRunner implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async startScheduled(campaignId: string): Promise<void> {
+    const scheduled = await this.campaigns.findOneBy({ id: campaignId });
+    if (scheduled && !this.ownership.holds(scheduled.sessionId)) {
+      return; // its session moved to another process, whose timer starts it
+    }
     if (await this.transition(campaignId, ['scheduled'], 'running')) {
       const campaign = await this.campaigns.findOneBy({ id: campaignId });
       if (campaign) {
@@ -237,6 +255,9 @@ export class CampaignRunner implements OnApplicationBootstrap, OnModuleDestroy {
     }
     let composed: ComposedMessage | undefined;
     while (!run.stopped) {
+      if (!this.ownership.holds(campaign.sessionId)) {
+        return; // the session moved to another process, which goes on with the campaign
+      }
       if (!this.connected(campaign.sessionId)) {
         await this.transition(campaignId, ['running'], 'paused', OFFLINE);
         return;

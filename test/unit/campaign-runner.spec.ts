@@ -1,3 +1,4 @@
+import { SoleOwnership } from '../../src/cluster/sole-ownership';
 import type { AppConfig } from '../../src/config/app-config';
 import { CampaignRunner } from '../../src/campaigns/campaign-runner.service';
 import type { CampaignEntity, CampaignPacing } from '../../src/campaigns/entities/campaign.entity';
@@ -62,6 +63,7 @@ describe('the campaign runner on a fake clock', () => {
       } as never,
       { record: () => Promise.resolve() } as never,
       { messaging: { sendTimeoutMs: 120_000 } } as unknown as AppConfig,
+      new SoleOwnership('test', ''),
     );
     runner.launch(campaign);
     for (let i = 0; i < 10; i++) {
