@@ -131,12 +131,18 @@ describe(`session lifecycle over REST against the simulator (${testTier()})`, ()
       willReconnect: true,
       loggedOut: false,
     });
-    expect((await connected).account).toMatchObject({
+    const { account } = await connected;
+    expect(account).toMatchObject({
       phoneNumber: phone,
       jid: linked.deviceJid,
       platform: 'android',
     });
-    await named;
+    // the push name comes with the connection (history sync stored before it opened) or just after
+    if (account.name === 'Popeye') {
+      named.catch(() => undefined);
+    } else {
+      await named;
+    }
 
     const credentials = await json(await gateway.request('/sessions/flow-1/credentials'));
     expect(credentials).toEqual({
