@@ -398,6 +398,9 @@ class Gateways {
         SEND_MIN_INTERVAL_MS: '0',
         SEND_JITTER_MS: '0',
         SEND_QUEUE_MAX: '100000',
+        // the limits stay on (their guard, and in cluster mode its Redis counter, are part of
+        // the cost), but high: in cluster mode the counts live in Redis and span the runs
+        RATE_LIMIT_PER_MINUTE: '1000000',
         ...this.env,
       },
       [
@@ -453,8 +456,7 @@ async function gateways(
     // one at a time: the first runs the migrations
     await started.start('gw-1');
     await Promise.all(Array.from({ length: count - 1 }, (_, i) => started.start(`gw-${i + 2}`)));
-    // sessions created one at a time through every process in turn, so that each goes to the
-    // least loaded one
+    // sessions created through every process in turn (each goes to the least loaded one)
     const phones = await link(started.nodes[0], sim, SESSIONS, (i) => {
       return started.nodes[i % count].url;
     });
@@ -499,9 +501,15 @@ async function messaging(
   }
   pids[name] = running.nodes.map((node) => node.child.pid ?? 0);
   const idle = await idleCpu(() => running.cpuMs());
+  // every reading of the summed CPU, process by process: the phases read it before and after
+  const readings: number[][] = [];
   const options = {
     processes: running.nodes,
-    cpuMs: () => running.cpuMs(),
+    cpuMs: () => {
+      const each = running.nodes.map((node) => cpuMs(node.child.pid ?? 0));
+      readings.push(each);
+      return each.reduce((sum, value) => sum + value, 0);
+    },
     urlFor: (sessionId: string) => ownerUrl.get(sessionId) ?? running.nodes[0].url,
   };
   phase(`${name} inbound`);
@@ -521,8 +529,16 @@ async function messaging(
       `${name}: SQL statements per message ${JSON.stringify(queriesPerMessage)}\n`,
     );
   }
+  // each process's share of the CPU of both phases, beside its share of the sessions
+  const used = running.nodes.map(
+    (_, i) => readings[1][i] - readings[0][i] + (readings[3][i] - readings[2][i]),
+  );
+  const total = used.reduce((sum, value) => sum + value, 0);
+  const sessions = running.nodes.map(
+    (node) => [...ownerUrl.values()].filter((url) => url === node.url).length,
+  );
   const split = clustered
-    ? `sessions per process ${[...new Set(ownerUrl.values())].map((url) => [...ownerUrl.values()].filter((u) => u === url).length).join(' / ')}`
+    ? `sessions ${sessions.join(' / ')}, CPU ${used.map((value) => `${((100 * value) / total).toFixed(0)} %`).join(' / ')}`
     : undefined;
   return {
     name,

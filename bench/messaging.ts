@@ -163,15 +163,20 @@ export async function link(
       });
     }
   });
-  await Promise.all(
-    Array.from({ length: sessions }, (_, i) =>
-      fetch(`${createVia(i)}/sessions`, {
-        method: 'POST',
-        headers: { 'X-API-Key': KEY, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ sessionId: [...ids][i] }),
-      }),
-    ),
-  );
+  // one at a time: in cluster mode each new session goes to the process with the fewest live
+  // leases, which a burst of concurrent creations would all read before any is taken
+  for (const [i, sessionId] of [...ids].entries()) {
+    const response = await fetch(`${createVia(i)}/sessions`, {
+      method: 'POST',
+      headers: { 'X-API-Key': KEY, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ sessionId }),
+    });
+    if (response.status !== 201) {
+      throw new Error(
+        `creating ${sessionId} answered ${response.status}: ${await response.text()}`,
+      );
+    }
+  }
   await Promise.race([done, delay(120_000)]);
   socket.close();
   for (const phone of phones.values()) {
