@@ -705,7 +705,7 @@ async function main(): Promise<void> {
           'Inbound msg/s',
           'Sent CPU / msg (net of idle)',
           'Sent msg/s',
-          'Simulator CPU / in, sent',
+          'Bench process CPU / in, sent',
           'Complete',
           'Note',
         ],
