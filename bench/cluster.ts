@@ -48,6 +48,7 @@ import {
   OUTBOUND_IN_FLIGHT,
   ownCpuMs,
   queriesPerMessage,
+  startQuietSimulator,
   until,
 } from './messaging';
 
@@ -639,16 +640,7 @@ async function main(): Promise<void> {
   process.env.TEST_DB_TIER = 'mysql';
   const started = Date.now();
   const build = buildGateway();
-  const quiet = (): void => {};
-  const sim = await WaSimulator.start({
-    receipts: 'none',
-    logger: {
-      debug: quiet,
-      info: quiet,
-      warn: quiet,
-      error: (o: unknown) => process.stderr.write(`${JSON.stringify(o)}\n`),
-    },
-  });
+  const sim = await startQuietSimulator();
   const cluster = { REDIS_URL };
   const step = (what: string): void => {
     process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${what}\n`);
@@ -722,74 +714,43 @@ async function main(): Promise<void> {
         ]),
       )}\n\n`,
     );
-    const ratio = (a: number, b: number): number => a / b;
-    const growth = (a: number, b: number): number => (a / b - 1) * 100;
-    const inRatio = ratio(perMessage(one.inbound), perMessage(floor.inbound));
-    const sentRatio = ratio(perMessage(one.sent), perMessage(floor.sent));
-    const ingestRatio = ratio(webhook.gateway, webhook.floor);
-    const inGrowth = growth(perMessage(two.inbound), perMessage(one.inbound));
-    const sentGrowth = growth(perMessage(two.sent), perMessage(one.sent));
-    const pct = (value: number): string => `${value >= 0 ? '+' : ''}${value.toFixed(0)} %`;
+    // a goal's row: the baseline, now, their ratio (×) or growth (%), and whether it holds
+    const ratioRow = (label: string, base: number, now: number, limit: number): string[] => [
+      label,
+      ms(base),
+      ms(now),
+      `${(now / base).toFixed(2)}×`,
+      `≤ ${limit}×`,
+      verdict(now / base <= limit),
+    ];
+    const growthRow = (label: string, base: number, now: number, limit?: number): string[] => {
+      const growth = (now / base - 1) * 100;
+      return [
+        label,
+        ms(base),
+        ms(now),
+        `${growth >= 0 ? '+' : ''}${growth.toFixed(0)} %`,
+        limit === undefined ? '-' : `≤ +${limit} %`,
+        limit === undefined ? '-' : verdict(growth <= limit),
+      ];
+    };
+    const inbound1 = perMessage(one.inbound);
+    const sent1 = perMessage(one.sent);
     process.stdout.write(
       `${table(
         ['Measure', 'Baseline', 'Now', 'Ratio / growth', 'Goal', 'Goal met'],
         [
-          [
-            'Inbound CPU / msg, gateway vs floor',
-            ms(perMessage(floor.inbound)),
-            ms(perMessage(one.inbound)),
-            `${inRatio.toFixed(2)}×`,
-            '≤ 1.5×',
-            verdict(inRatio <= 1.5),
-          ],
-          [
-            'Sent CPU / msg, gateway vs floor',
-            ms(perMessage(floor.sent)),
-            ms(perMessage(one.sent)),
-            `${sentRatio.toFixed(2)}×`,
-            '≤ 1.5×',
-            verdict(sentRatio <= 1.5),
-          ],
-          [
-            'Webhook ingest CPU / event vs HTTP floor',
-            ms(webhook.floor),
-            ms(webhook.gateway),
-            `${ingestRatio.toFixed(2)}×`,
-            '≤ 3×',
-            verdict(ingestRatio <= 3),
-          ],
-          [
-            'Inbound CPU / msg, 1 → 2 processes',
-            ms(perMessage(one.inbound)),
-            ms(perMessage(two.inbound)),
-            pct(inGrowth),
-            '≤ +10 %',
-            verdict(inGrowth <= 10),
-          ],
-          [
-            'Sent CPU / msg, 1 → 2 processes',
-            ms(perMessage(one.sent)),
-            ms(perMessage(two.sent)),
-            pct(sentGrowth),
-            '≤ +10 %',
-            verdict(sentGrowth <= 10),
-          ],
-          [
+          ratioRow('Inbound CPU / msg, gateway vs floor', perMessage(floor.inbound), inbound1, 1.5),
+          ratioRow('Sent CPU / msg, gateway vs floor', perMessage(floor.sent), sent1, 1.5),
+          ratioRow('Webhook ingest CPU / event vs HTTP floor', webhook.floor, webhook.gateway, 3),
+          growthRow('Inbound CPU / msg, 1 → 2 processes', inbound1, perMessage(two.inbound), 10),
+          growthRow('Sent CPU / msg, 1 → 2 processes', sent1, perMessage(two.sent), 10),
+          growthRow(
             '(cluster mode alone) inbound, 1 process',
-            ms(perMessage(one.inbound)),
-            ms(perMessage(oneClustered.inbound)),
-            pct(growth(perMessage(oneClustered.inbound), perMessage(one.inbound))),
-            '-',
-            '-',
-          ],
-          [
-            '(cluster mode alone) sent, 1 process',
-            ms(perMessage(one.sent)),
-            ms(perMessage(oneClustered.sent)),
-            pct(growth(perMessage(oneClustered.sent), perMessage(one.sent))),
-            '-',
-            '-',
-          ],
+            inbound1,
+            perMessage(oneClustered.inbound),
+          ),
+          growthRow('(cluster mode alone) sent, 1 process', sent1, perMessage(oneClustered.sent)),
           ...takeovers.map(([ttl, result]) => [
             `Takeover after SIGKILL, LEASE_TTL_MS ${ttl}`,
             '-',

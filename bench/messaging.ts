@@ -326,11 +326,10 @@ export async function outbound(
   };
 }
 
-async function main(): Promise<void> {
-  mkdirSync(join(__dirname, '..', '.test-build'), { recursive: true });
-  const build = buildGateway();
+/** The simulator in this process, without receipts from the phones, logging errors only. */
+export function startQuietSimulator(): Promise<WaSimulator> {
   const quiet = () => {};
-  const sim = await WaSimulator.start({
+  return WaSimulator.start({
     receipts: 'none',
     logger: {
       debug: quiet,
@@ -339,6 +338,12 @@ async function main(): Promise<void> {
       error: (o: unknown) => process.stderr.write(`${JSON.stringify(o)}\n`),
     },
   });
+}
+
+async function main(): Promise<void> {
+  mkdirSync(join(__dirname, '..', '.test-build'), { recursive: true });
+  const build = buildGateway();
+  const sim = await startQuietSimulator();
   process.env.TEST_DB_TIER = (process.env.BENCH_DB ?? 'mysql') === 'mysql' ? 'mysql' : 'sqlite';
   const db = await createTestDatabase();
   let gateway: GatewayProcess | undefined;
