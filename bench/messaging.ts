@@ -23,26 +23,39 @@ import { createTestDatabase, TestDatabase } from '../test/support/test-database'
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10);
 const INBOUND_PER_SESSION = Number(process.env.BENCH_INBOUND ?? 500);
 const OUTBOUND_PER_SESSION = Number(process.env.BENCH_OUTBOUND ?? 300);
-const OUTBOUND_IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 20);
-const KEY = 'bench-api-key-0123456789abcdef';
+export const OUTBOUND_IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 20);
+export const KEY = 'bench-api-key-0123456789abcdef';
+
+/**
+ * How a phase reaches the gateway: the CPU time to charge to it (by default the one process's),
+ * the URL that takes a session's REST sends (bench/cluster.ts sums several processes and sends to
+ * each session's owner) and the messages per session (by default BENCH_INBOUND / BENCH_OUTBOUND).
+ */
+export interface PhaseOptions {
+  cpuMs?: () => number;
+  urlFor?: (sessionId: string) => string;
+  perSession?: number;
+  /** Whose SQL statements BENCH_QUERIES=1 counts (by default the one process's). */
+  processes?: GatewayProcess[];
+}
 
 /** This process's CPU time in ms: the simulator's encryption and decryption run here. */
-function ownCpuMs(): number {
+export function ownCpuMs(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
 }
 
 /** CLOCK_MONOTONIC in µs: the clock of V8's CPU profile timestamps in the gateway process. */
-const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
+export const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
 /** user + system CPU time of a process, in ms (from /proc). */
-function cpuMs(pid: number): number {
+export function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
   return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
 }
 
-async function storedCount(db: TestDatabase): Promise<number> {
+export async function storedCount(db: TestDatabase): Promise<number> {
   if (db.config.type !== 'mysql') {
     const Database = (await import('better-sqlite3')).default;
     const sqlite = new Database(db.config.sqlitePath, { readonly: true });
@@ -68,8 +81,9 @@ async function storedCount(db: TestDatabase): Promise<number> {
   }
 }
 
-const COUNT_QUERIES = process.env.BENCH_QUERIES === '1';
-const queriesPerMessage: Record<string, Record<string, string>> = {};
+export const COUNT_QUERIES = process.env.BENCH_QUERIES === '1';
+/** With BENCH_QUERIES=1: SQL statements per message of the last inbound and outbound phase. */
+export const queriesPerMessage: Record<string, Record<string, string>> = {};
 
 /** With BENCH_QUERIES=1: the gateway's SQL statements by kind since the last call (see query-counter.js). */
 async function queryCounts(gateway: GatewayProcess): Promise<Record<string, number>> {
@@ -86,6 +100,17 @@ async function queryCounts(gateway: GatewayProcess): Promise<Record<string, numb
   return line ? (JSON.parse(line.slice('query-count '.length)) as Record<string, number>) : {};
 }
 
+/** The statement counts of several processes, summed by kind. */
+async function summedQueryCounts(gateways: GatewayProcess[]): Promise<Record<string, number>> {
+  const sum: Record<string, number> = {};
+  for (const counts of await Promise.all(gateways.map(queryCounts))) {
+    for (const [kind, n] of Object.entries(counts)) {
+      sum[kind] = (sum[kind] ?? 0) + n;
+    }
+  }
+  return sum;
+}
+
 /** Statements per message, the largest kinds first. */
 function perMessage(counts: Record<string, number>, messages: number): Record<string, string> {
   const entries = Object.entries(counts).sort((a, b) => b[1] - a[1]);
@@ -96,7 +121,7 @@ function perMessage(counts: Record<string, number>, messages: number): Record<st
   ]);
 }
 
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+export async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (await check()) {
@@ -107,37 +132,51 @@ async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<
   return false;
 }
 
-async function link(gateway: GatewayProcess, sim: WaSimulator): Promise<Map<string, string>> {
+export async function link(
+  gateway: GatewayProcess,
+  sim: WaSimulator,
+  sessions = SESSIONS,
+  createVia: (index: number) => string = () => gateway.url,
+): Promise<Map<string, string>> {
   const socket = await connectSocket(gateway.url, { auth: { token: KEY } });
   await emitWithAck(socket, 'subscribe', { sessionId: '*' });
   const phones = new Map<string, string>();
   const connected = new Set<string>();
+  // in cluster mode, every cluster on the same Redis shares the socket.io channel: only ours
+  const ids = new Set(Array.from({ length: sessions }, (_, i) => `bench-${i}`));
   const done = new Promise<void>((resolve) => {
     socket.on('session_connected', ({ sessionId }: { sessionId: string }) => {
-      connected.add(sessionId);
-      if (connected.size === SESSIONS) {
+      if (ids.has(sessionId)) {
+        connected.add(sessionId);
+      }
+      if (connected.size === sessions) {
         resolve();
       }
     });
   });
   // `qr` is the raw QR string (`qrCode` is its PNG data URL)
   socket.on('qr_code', ({ sessionId, qr }: { sessionId: string; qr: string }) => {
-    if (!phones.has(sessionId)) {
+    if (ids.has(sessionId) && !phones.has(sessionId)) {
       phones.set(sessionId, '');
       void sim.scan(qr, { contacts: 5, groups: 0 }).then((linked) => {
         phones.set(sessionId, linked.phone);
       });
     }
   });
-  await Promise.all(
-    Array.from({ length: SESSIONS }, (_, i) =>
-      fetch(`${gateway.url}/sessions`, {
-        method: 'POST',
-        headers: { 'X-API-Key': KEY, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ sessionId: `bench-${i}` }),
-      }),
-    ),
-  );
+  // one at a time: in cluster mode each new session goes to the process with the fewest live
+  // leases, which a burst of concurrent creations would all read before any is taken
+  for (const [i, sessionId] of [...ids].entries()) {
+    const response = await fetch(`${createVia(i)}/sessions`, {
+      method: 'POST',
+      headers: { 'X-API-Key': KEY, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ sessionId }),
+    });
+    if (response.status !== 201) {
+      throw new Error(
+        `creating ${sessionId} answered ${response.status}: ${await response.text()}`,
+      );
+    }
+  }
   await Promise.race([done, delay(120_000)]);
   socket.close();
   for (const phone of phones.values()) {
@@ -146,33 +185,41 @@ async function link(gateway: GatewayProcess, sim: WaSimulator): Promise<Map<stri
   return phones;
 }
 
-async function inbound(
+export async function inbound(
   gateway: GatewayProcess,
   sim: WaSimulator,
   db: TestDatabase,
   phones: Map<string, string>,
+  options: PhaseOptions = {},
 ) {
+  const gatewayCpuMs = options.cpuMs ?? (() => cpuMs(gateway.child.pid!));
+  const sessions = phones.size;
   const socket = await connectSocket(gateway.url, { auth: { token: KEY } });
   await emitWithAck(socket, 'subscribe', { sessionId: '*' });
-  const total = SESSIONS * INBOUND_PER_SESSION;
+  const perSession = options.perSession ?? INBOUND_PER_SESSION;
+  const total = sessions * perSession;
   let events = 0;
   let eventsDoneAt = 0;
-  socket.on('message_received', () => {
+  // only this run's sessions: another cluster on the same Redis shares the socket.io channel
+  socket.on('message_received', ({ sessionId }: { sessionId: string }) => {
+    if (!phones.has(sessionId)) {
+      return;
+    }
     events += 1;
     if (events === total) {
       eventsDoneAt = Date.now();
     }
   });
   const before = await storedCount(db);
-  await queryCounts(gateway);
-  const cpuBefore = cpuMs(gateway.child.pid!);
+  await summedQueryCounts(options.processes ?? [gateway]);
+  const cpuBefore = gatewayCpuMs();
   const simCpuBefore = ownCpuMs();
   const start = Date.now();
   await Promise.all(
     [...phones.values()].map(async (phone) => {
       const account = sim.account(phone);
       const from = account.contacts.map((contact) => contact.pn);
-      for (let i = 0; i < INBOUND_PER_SESSION; i++) {
+      for (let i = 0; i < perSession; i++) {
         await account.sendText(from[i % from.length], `inbound ${i}`);
       }
     }),
@@ -181,14 +228,17 @@ async function inbound(
   const stored = await until(async () => (await storedCount(db)) - before >= total, 120_000);
   const storedAt = Date.now();
   await until(async () => events >= total, 10_000);
-  const cpu = cpuMs(gateway.child.pid!) - cpuBefore;
+  const cpu = gatewayCpuMs() - cpuBefore;
   const simCpu = ownCpuMs() - simCpuBefore;
-  queriesPerMessage.inbound = perMessage(await queryCounts(gateway), total);
+  queriesPerMessage.inbound = perMessage(
+    await summedQueryCounts(options.processes ?? [gateway]),
+    total,
+  );
   socket.close();
   const count = (await storedCount(db)) - before;
   return {
     direction: 'inbound',
-    sessions: SESSIONS,
+    sessions,
     sent: total,
     stored: count,
     'socket events': events,
@@ -203,8 +253,17 @@ async function inbound(
   };
 }
 
-async function outbound(gateway: GatewayProcess, sim: WaSimulator, phones: Map<string, string>) {
-  const total = SESSIONS * OUTBOUND_PER_SESSION;
+export async function outbound(
+  gateway: GatewayProcess,
+  sim: WaSimulator,
+  phones: Map<string, string>,
+  options: PhaseOptions = {},
+) {
+  const gatewayCpuMs = options.cpuMs ?? (() => cpuMs(gateway.child.pid!));
+  const urlFor = options.urlFor ?? (() => gateway.url);
+  const sessions = phones.size;
+  const perSession = options.perSession ?? OUTBOUND_PER_SESSION;
+  const total = sessions * perSession;
   let decrypted = 0;
   let doneAt = 0;
   const ours = new Set([...phones.values()]);
@@ -217,8 +276,8 @@ async function outbound(gateway: GatewayProcess, sim: WaSimulator, phones: Map<s
     }
   });
   const failures: number[] = [];
-  await queryCounts(gateway);
-  const cpuBefore = cpuMs(gateway.child.pid!);
+  await summedQueryCounts(options.processes ?? [gateway]);
+  const cpuBefore = gatewayCpuMs();
   const simCpuBefore = ownCpuMs();
   const start = Date.now();
   await Promise.all(
@@ -226,9 +285,9 @@ async function outbound(gateway: GatewayProcess, sim: WaSimulator, phones: Map<s
       const contacts = sim.account(phone).contacts.map((contact) => contact.pn);
       let next = 0;
       const worker = async (): Promise<void> => {
-        while (next < OUTBOUND_PER_SESSION) {
+        while (next < perSession) {
           const i = next++;
-          const response = await fetch(`${gateway.url}/sessions/${sessionId}/messages`, {
+          const response = await fetch(`${urlFor(sessionId)}/sessions/${sessionId}/messages`, {
             method: 'POST',
             headers: { 'X-API-Key': KEY, 'Content-Type': 'application/json' },
             body: JSON.stringify({ to: contacts[i % contacts.length], message: `outbound ${i}` }),
@@ -239,20 +298,23 @@ async function outbound(gateway: GatewayProcess, sim: WaSimulator, phones: Map<s
           await response.arrayBuffer();
         }
       };
-      const perSession = Math.max(1, Math.round(OUTBOUND_IN_FLIGHT / SESSIONS));
-      await Promise.all(Array.from({ length: perSession }, worker));
+      const workers = Math.max(1, Math.round(OUTBOUND_IN_FLIGHT / sessions));
+      await Promise.all(Array.from({ length: workers }, worker));
     }),
   );
   const answeredAt = Date.now();
   await until(async () => decrypted >= total - failures.length, 60_000);
-  const cpu = cpuMs(gateway.child.pid!) - cpuBefore;
+  const cpu = gatewayCpuMs() - cpuBefore;
   const simCpu = ownCpuMs() - simCpuBefore;
-  queriesPerMessage.outbound = perMessage(await queryCounts(gateway), Math.max(1, decrypted));
+  queriesPerMessage.outbound = perMessage(
+    await summedQueryCounts(options.processes ?? [gateway]),
+    Math.max(1, decrypted),
+  );
   unsubscribe();
   const end = doneAt || Date.now();
   return {
     direction: 'outbound',
-    sessions: SESSIONS,
+    sessions,
     sent: total,
     'non-201 answers': failures.length,
     decrypted,
@@ -264,11 +326,10 @@ async function outbound(gateway: GatewayProcess, sim: WaSimulator, phones: Map<s
   };
 }
 
-async function main(): Promise<void> {
-  mkdirSync(join(__dirname, '..', '.test-build'), { recursive: true });
-  const build = buildGateway();
+/** The simulator in this process, without receipts from the phones, logging errors only. */
+export function startQuietSimulator(): Promise<WaSimulator> {
   const quiet = () => {};
-  const sim = await WaSimulator.start({
+  return WaSimulator.start({
     receipts: 'none',
     logger: {
       debug: quiet,
@@ -277,6 +338,12 @@ async function main(): Promise<void> {
       error: (o: unknown) => process.stderr.write(`${JSON.stringify(o)}\n`),
     },
   });
+}
+
+async function main(): Promise<void> {
+  mkdirSync(join(__dirname, '..', '.test-build'), { recursive: true });
+  const build = buildGateway();
+  const sim = await startQuietSimulator();
   process.env.TEST_DB_TIER = (process.env.BENCH_DB ?? 'mysql') === 'mysql' ? 'mysql' : 'sqlite';
   const db = await createTestDatabase();
   let gateway: GatewayProcess | undefined;
@@ -342,7 +409,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+// bench/cluster.ts imports the phases above
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

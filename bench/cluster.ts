@@ -1,0 +1,785 @@
+/**
+ * Cluster benchmark (issue 18): in one run, against the WhatsApp Web simulator in this process,
+ *   1. the floor: bare Baileys (in-memory auth state, no database, no Nest) in a child process,
+ *      CPU ms per inbound and per sent message;
+ *   2. the gateway, one process on MariaDB, on the same work (bench/messaging.ts's phases), and
+ *      its ratio to the floor;
+ *   3. webhook ingest CPU per event (bench/webhooks.ts) against the HTTP floor
+ *      (bench/http-floor.ts), both run as they are;
+ *   4. one process against two in cluster mode (same MariaDB, Redis, sessions and messages, split
+ *      over both): the processes' summed CPU per message, and its growth;
+ *   5. takeover: SIGKILL one of two processes, time until the survivor has every one of its
+ *      sessions connected again, with LEASE_TTL_MS at its default (15000) and at 5000.
+ * CPU is user + system time of each process from /proc/PID/stat, as in the other benches.
+ *
+ *   npx tsx bench/cluster.ts
+ * MariaDB on 127.0.0.1:3306 (root, no password; TEST_DB_* as for the tests) and Redis on
+ * 127.0.0.1:6379 (TEST_REDIS_URL). Sizes: BENCH_SESSIONS (10), BENCH_CLUSTER_INBOUND (100) and
+ * BENCH_CLUSTER_OUTBOUND (50) messages per session, BENCH_INGEST_SECONDS (10).
+ * BENCH_QUERIES=1 prints the SQL statements per message of each gateway run (bench/query-counter.js).
+ * BENCH_CPU_PROF=<dir> writes V8 profiles of the floor and of every gateway process, and
+ * phases.json: each phase's time window on the profiles' clock and the processes' ids by run.
+ */
+import '../test/wa-sim/tsx-esm-resolve';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { WAMessage } from '@whiskeysockets/baileys';
+import { installTrustRoot, WaSimulator } from '../test/wa-sim';
+import { createMemoryAuthState, textOf, TestClient } from '../test/wa-sim/testing/baileys-client';
+import {
+  buildGateway,
+  type GatewayProcess,
+  startGatewayProcess,
+} from '../test/support/built-gateway';
+import { freePort, REDIS_URL } from '../test/support/cluster';
+import { TEST_WA_ENV } from '../test/support/gateway-with-sim';
+import { connectSocket, emitWithAck } from '../test/support/socket-client';
+import { createTestDatabase, type TestDatabase } from '../test/support/test-database';
+import {
+  COUNT_QUERIES,
+  cpuMs,
+  inbound,
+  KEY,
+  link,
+  monotonicUs,
+  outbound,
+  OUTBOUND_IN_FLIGHT,
+  ownCpuMs,
+  queriesPerMessage,
+  startQuietSimulator,
+  until,
+} from './messaging';
+
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10);
+const INBOUND = Number(process.env.BENCH_CLUSTER_INBOUND ?? 100);
+const OUTBOUND = Number(process.env.BENCH_CLUSTER_OUTBOUND ?? 50);
+const INGEST_SECONDS = process.env.BENCH_INGEST_SECONDS ?? '10';
+const CPU_PROF = process.env.BENCH_CPU_PROF;
+const ROOT = join(__dirname, '..');
+
+/** CPU ms per message of one direction, and whether every message arrived. */
+interface Cost {
+  messages: number;
+  cpuMs: number;
+  simulatorMs: number;
+  perSecond: number;
+  complete: boolean;
+}
+
+interface Run {
+  name: string;
+  /** CPU ms per second of the processes with their sessions connected and no traffic. */
+  idle: number;
+  inbound: Cost;
+  sent: Cost;
+  note?: string;
+}
+
+const perMessage = (cost: Cost): number => cost.cpuMs / Math.max(1, cost.messages);
+
+/** CPU per message less what the processes burn idle over the phase's duration. */
+const netOfIdle = (cost: Cost, idle: number): number =>
+  (cost.cpuMs - idle * (cost.messages / cost.perSecond)) / Math.max(1, cost.messages);
+
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 5);
+
+/** CPU ms per second of `cpu` over IDLE_SECONDS, after 2 s for what linking left behind. */
+async function idleCpu(cpu: () => number): Promise<number> {
+  await delay(2_000);
+  const before = cpu();
+  await delay(IDLE_SECONDS * 1000);
+  return (cpu() - before) / IDLE_SECONDS;
+}
+
+/** The processes of each run, to find their CPU profiles. */
+const pids: Record<string, number[]> = {};
+
+/** Each phase's time window on the clock of V8's CPU profiles (CLOCK_MONOTONIC, µs). */
+const phases: Record<string, [number, number]> = {};
+const opened: Record<string, number> = {};
+const phase = (name: string, end = false): void => {
+  if (end) {
+    phases[name] = [opened[name], monotonicUs()];
+  } else {
+    opened[name] = monotonicUs();
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// 1. The floor: a child process with one bare Baileys socket per session
+
+type FloorRequest =
+  | { type: 'link'; index: number }
+  | { type: 'expect'; total: number }
+  | { type: 'send'; to: string[][]; perSession: number; workers: number }
+  | { type: 'end' };
+
+type FloorReply =
+  | { type: 'ready' }
+  | { type: 'qr'; index: number; qr: string }
+  | { type: 'open'; index: number }
+  | { type: 'expecting' }
+  | { type: 'received' }
+  | { type: 'sent'; failures: number };
+
+/** The child: Baileys sockets with in-memory auth state; does what the parent asks over IPC. */
+function floorChild(): void {
+  // tsx turns source maps on, which makes every Error's stack (Baileys makes many) dearer than in
+  // the gateway's plain node process
+  process.setSourceMapsEnabled(false);
+  installTrustRoot(process.env.WA_SIM_ROOT_PUBLIC_KEY ?? '');
+  const wsUrl = process.env.WA_SIM_WS_URL ?? '';
+  const reply = (message: FloorReply): void => {
+    process.send?.(message);
+  };
+  const clients: TestClient[] = [];
+  let expected = 0;
+  let received = 0;
+  const onUpsert = ({ messages, type }: { messages: WAMessage[]; type: string }): void => {
+    if (type !== 'notify') {
+      return;
+    }
+    for (const message of messages) {
+      if (!message.key.fromMe && textOf(message)?.startsWith('inbound ')) {
+        received += 1;
+        if (received === expected) {
+          reply({ type: 'received' });
+        }
+      }
+    }
+  };
+  const linkOne = async (index: number): Promise<void> => {
+    // what an application does: show the QR, reconnect after the 515 restart, wait for open
+    const auth = createMemoryAuthState();
+    const pairing = TestClient.connect(wsUrl, auth);
+    const qr = await pairing.waitForQr(60_000);
+    const restart = pairing.waitForClose(60_000);
+    reply({ type: 'qr', index, qr });
+    await restart;
+    const client = TestClient.connect(wsUrl, auth);
+    await client.waitForOpen(60_000);
+    client.sock.ev.on('messages.upsert', onUpsert);
+    clients[index] = client;
+    reply({ type: 'open', index });
+  };
+  const send = async (request: Extract<FloorRequest, { type: 'send' }>): Promise<void> => {
+    let failures = 0;
+    await Promise.all(
+      request.to.map(async (contacts, index) => {
+        let next = 0;
+        const worker = async (): Promise<void> => {
+          while (next < request.perSession) {
+            const i = next++;
+            try {
+              await clients[index].sock.sendMessage(contacts[i % contacts.length], {
+                text: `outbound ${i}`,
+              });
+            } catch {
+              failures += 1;
+            }
+          }
+        };
+        await Promise.all(Array.from({ length: request.workers }, worker));
+      }),
+    );
+    reply({ type: 'sent', failures });
+  };
+  process.on('message', (request: FloorRequest) => {
+    switch (request.type) {
+      case 'link':
+        void linkOne(request.index);
+        break;
+      case 'expect':
+        expected = request.total;
+        received = 0;
+        reply({ type: 'expecting' });
+        break;
+      case 'send':
+        void send(request);
+        break;
+      case 'end':
+        clients.forEach((client) => client.end());
+        setTimeout(() => process.exit(0), 200);
+        break;
+    }
+  });
+  reply({ type: 'ready' });
+}
+
+/** The parent's end of the floor child. */
+class Floor {
+  private readonly waiters: ((message: FloorReply) => boolean)[] = [];
+
+  private constructor(readonly child: ChildProcess) {
+    child.on('message', (message: FloorReply) => {
+      const index = this.waiters.findIndex((waiter) => waiter(message));
+      if (index >= 0) {
+        this.waiters.splice(index, 1);
+      }
+    });
+  }
+
+  static async start(sim: WaSimulator): Promise<Floor> {
+    const child = fork(__filename, ['floor'], {
+      execArgv: [
+        ...process.execArgv,
+        ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []),
+      ],
+      env: {
+        ...process.env,
+        WA_SIM_WS_URL: sim.wsUrl,
+        WA_SIM_ROOT_PUBLIC_KEY: sim.rootPublicKeyHex,
+      },
+    });
+    const floor = new Floor(child);
+    await floor.next('ready', () => true, 60_000);
+    return floor;
+  }
+
+  get cpuMs(): number {
+    return cpuMs(this.child.pid ?? 0);
+  }
+
+  next<T extends FloorReply['type']>(
+    type: T,
+    match: (message: Extract<FloorReply, { type: T }>) => boolean,
+    timeoutMs: number,
+  ): Promise<Extract<FloorReply, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`floor: no ${type} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      this.waiters.push((message) => {
+        if (message.type !== type || !match(message as Extract<FloorReply, { type: T }>)) {
+          return false;
+        }
+        clearTimeout(timer);
+        resolve(message as Extract<FloorReply, { type: T }>);
+        return true;
+      });
+    });
+  }
+
+  send(request: FloorRequest): void {
+    this.child.send(request);
+  }
+
+  async stop(): Promise<void> {
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.send({ type: 'end' });
+    await exited;
+  }
+}
+
+const FLOOR = 'floor: bare Baileys, in-memory auth';
+
+async function floorRun(sim: WaSimulator): Promise<Run> {
+  const floor = await Floor.start(sim);
+  pids[FLOOR] = [floor.child.pid ?? 0];
+  try {
+    const phones = await Promise.all(
+      Array.from({ length: SESSIONS }, async (_, index) => {
+        const qr = floor.next('qr', (message) => message.index === index, 60_000);
+        const open = floor.next('open', (message) => message.index === index, 60_000);
+        floor.send({ type: 'link', index });
+        const linked = await sim.scan((await qr).qr, { contacts: 5, groups: 0 });
+        await open;
+        await sim.account(linked.phone).waitForReady(30_000);
+        return linked.phone;
+      }),
+    );
+    const idle = await idleCpu(() => floor.cpuMs);
+    // inbound: the contacts push texts as bench/messaging.ts does, until every one is a
+    // `messages.upsert` in the child
+    const total = SESSIONS * INBOUND;
+    const expecting = floor.next('expecting', () => true, 10_000);
+    floor.send({ type: 'expect', total });
+    await expecting;
+    const received = floor.next('received', () => true, 180_000);
+    phase('floor inbound');
+    let cpuBefore = floor.cpuMs;
+    let simBefore = ownCpuMs();
+    let start = Date.now();
+    await Promise.all(
+      phones.map(async (phone) => {
+        const account = sim.account(phone);
+        const from = account.contacts.map((contact) => contact.pn);
+        for (let i = 0; i < INBOUND; i++) {
+          await account.sendText(from[i % from.length], `inbound ${i}`);
+        }
+      }),
+    );
+    const complete = await received.then(
+      () => true,
+      () => false,
+    );
+    phase('floor inbound', true);
+    const inboundCost: Cost = {
+      messages: total,
+      cpuMs: floor.cpuMs - cpuBefore,
+      simulatorMs: ownCpuMs() - simBefore,
+      perSecond: total / ((Date.now() - start) / 1000),
+      complete,
+    };
+    // sent: the same concurrency as the gateway's REST sends, until the phones decrypted them
+    const sentTotal = SESSIONS * OUTBOUND;
+    const ours = new Set(phones);
+    let decrypted = 0;
+    const unsubscribe = sim.on('message', (event) => {
+      if (ours.has(event.phone) && event.text?.startsWith('outbound ')) {
+        decrypted += 1;
+      }
+    });
+    const sent = floor.next('sent', () => true, 180_000);
+    phase('floor sent');
+    cpuBefore = floor.cpuMs;
+    simBefore = ownCpuMs();
+    start = Date.now();
+    floor.send({
+      type: 'send',
+      to: phones.map((phone) => sim.account(phone).contacts.map((contact) => contact.jid)),
+      perSession: OUTBOUND,
+      workers: Math.max(1, Math.round(OUTBOUND_IN_FLIGHT / SESSIONS)),
+    });
+    const { failures } = await sent;
+    await until(() => Promise.resolve(decrypted >= sentTotal - failures), 60_000);
+    phase('floor sent', true);
+    unsubscribe();
+    return {
+      name: FLOOR,
+      idle,
+      inbound: inboundCost,
+      sent: {
+        messages: decrypted,
+        cpuMs: floor.cpuMs - cpuBefore,
+        simulatorMs: ownCpuMs() - simBefore,
+        perSecond: decrypted / ((Date.now() - start) / 1000),
+        complete: decrypted === sentTotal,
+      },
+    };
+  } finally {
+    await floor.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2, 4, 5. The gateway: one process, or a cluster of processes on one database and one Redis
+
+interface Node extends GatewayProcess {
+  nodeId: string;
+}
+
+class Gateways {
+  readonly nodes: Node[] = [];
+
+  constructor(
+    private readonly mainJs: string,
+    private readonly sim: WaSimulator,
+    readonly db: TestDatabase,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  async start(nodeId: string): Promise<Node> {
+    const port = await freePort();
+    const node = await startGatewayProcess(
+      this.mainJs,
+      {
+        ...this.db.env,
+        ...TEST_WA_ENV,
+        API_KEY: KEY,
+        NODE_ID: nodeId,
+        PORT: String(port),
+        WA_WS_URL: this.sim.wsUrl,
+        WA_SIM_ROOT_PUBLIC_KEY: this.sim.rootPublicKeyHex,
+        LOG_LEVEL: 'info',
+        WA_LOG_LEVEL: 'silent',
+        SEND_MIN_INTERVAL_MS: '0',
+        SEND_JITTER_MS: '0',
+        SEND_QUEUE_MAX: '100000',
+        // the limits stay on (their guard, and in cluster mode its Redis counter, are part of
+        // the cost), but high: in cluster mode the counts live in Redis and span the runs
+        RATE_LIMIT_PER_MINUTE: '1000000',
+        ...this.env,
+      },
+      [
+        '-r',
+        join(ROOT, 'test', 'wa-sim', 'trust-root.js'),
+        ...(COUNT_QUERIES ? ['-r', join(__dirname, 'query-counter.js')] : []),
+        ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []),
+      ],
+    );
+    const started = Object.assign(node, { nodeId });
+    this.nodes.push(started);
+    return started;
+  }
+
+  /** The summed CPU ms of the processes still running. */
+  cpuMs(): number {
+    return this.live().reduce((sum, node) => sum + cpuMs(node.child.pid ?? 0), 0);
+  }
+
+  live(): Node[] {
+    return this.nodes.filter((node) => node.child.exitCode === null && !node.child.signalCode);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(
+      this.live().map(async (node) => {
+        node.child.kill('SIGTERM');
+        await node.exited;
+      }),
+    );
+  }
+}
+
+/** Who owns which session, from `GET /cluster` (with this bench's key). */
+async function owners(node: { url: string }): Promise<Map<string, string[]>> {
+  const response = await fetch(`${node.url}/cluster`, { headers: { 'X-API-Key': KEY } });
+  const { data } = (await response.json()) as {
+    data: { nodes: { nodeId: string; sessions: { sessionId: string }[] }[] };
+  };
+  return new Map(data.nodes.map((entry) => [entry.nodeId, entry.sessions.map((s) => s.sessionId)]));
+}
+
+/** Starts `count` processes (cluster mode with `redis`) on a fresh database, links the sessions. */
+async function gateways(
+  mainJs: string,
+  sim: WaSimulator,
+  count: number,
+  env: Record<string, string>,
+): Promise<{ gateways: Gateways; phones: Map<string, string> }> {
+  const db = await createTestDatabase();
+  const started = new Gateways(mainJs, sim, db, env);
+  try {
+    // one at a time: the first runs the migrations
+    await started.start('gw-1');
+    await Promise.all(Array.from({ length: count - 1 }, (_, i) => started.start(`gw-${i + 2}`)));
+    // sessions created through every process in turn (each goes to the least loaded one)
+    const phones = await link(started.nodes[0], sim, SESSIONS, (i) => {
+      return started.nodes[i % count].url;
+    });
+    if (phones.size !== SESSIONS || [...phones.values()].some((phone) => !phone)) {
+      throw new Error(`linked ${phones.size} of ${SESSIONS} sessions`);
+    }
+    return { gateways: started, phones };
+  } catch (error) {
+    await started.stop();
+    await db.drop();
+    throw error;
+  }
+}
+
+/** A row of bench/messaging.ts's phases as a cost. */
+function cost(row: Record<string, unknown>): Cost {
+  const messages = Number(row.stored ?? row.decrypted);
+  return {
+    messages,
+    cpuMs: Number(row['gateway CPU ms/msg']) * messages,
+    simulatorMs: Number(row['simulator CPU ms/msg']) * messages,
+    perSecond: Number(row['msg/s to stored row'] ?? row['msg/s to decrypted']),
+    complete: row.complete === true,
+  };
+}
+
+/** bench/messaging.ts's inbound and outbound phases, CPU summed over the processes. */
+async function messaging(
+  name: string,
+  sim: WaSimulator,
+  running: Gateways,
+  phones: Map<string, string>,
+): Promise<Run> {
+  const clustered = running.nodes.length > 1;
+  const ownerUrl = new Map<string, string>();
+  if (clustered) {
+    // REST sends go to each session's owner, as a load balancer keyed on the session would
+    for (const [nodeId, sessions] of await owners(running.nodes[0])) {
+      const url = running.nodes.find((node) => node.nodeId === nodeId)?.url ?? '';
+      sessions.forEach((sessionId) => ownerUrl.set(sessionId, url));
+    }
+  }
+  pids[name] = running.nodes.map((node) => node.child.pid ?? 0);
+  const idle = await idleCpu(() => running.cpuMs());
+  // every reading of the summed CPU, process by process: the phases read it before and after
+  const readings: number[][] = [];
+  const options = {
+    processes: running.nodes,
+    cpuMs: () => {
+      const each = running.nodes.map((node) => cpuMs(node.child.pid ?? 0));
+      readings.push(each);
+      return each.reduce((sum, value) => sum + value, 0);
+    },
+    urlFor: (sessionId: string) => ownerUrl.get(sessionId) ?? running.nodes[0].url,
+  };
+  phase(`${name} inbound`);
+  const inboundRow = await inbound(running.nodes[0], sim, running.db, phones, {
+    ...options,
+    perSession: INBOUND,
+  });
+  phase(`${name} inbound`, true);
+  phase(`${name} sent`);
+  const outboundRow = await outbound(running.nodes[0], sim, phones, {
+    ...options,
+    perSession: OUTBOUND,
+  });
+  phase(`${name} sent`, true);
+  if (COUNT_QUERIES) {
+    process.stdout.write(
+      `${name}: SQL statements per message ${JSON.stringify(queriesPerMessage)}\n`,
+    );
+  }
+  // each process's share of the CPU of both phases, beside its share of the sessions
+  const used = running.nodes.map(
+    (_, i) => readings[1][i] - readings[0][i] + (readings[3][i] - readings[2][i]),
+  );
+  const total = used.reduce((sum, value) => sum + value, 0);
+  const sessions = running.nodes.map(
+    (node) => [...ownerUrl.values()].filter((url) => url === node.url).length,
+  );
+  const split = clustered
+    ? `sessions ${sessions.join(' / ')}, CPU ${used.map((value) => `${((100 * value) / total).toFixed(0)} %`).join(' / ')}`
+    : undefined;
+  return {
+    name,
+    idle,
+    inbound: cost(inboundRow),
+    sent: cost(outboundRow),
+    note: split,
+  };
+}
+
+/** SIGKILLs the last process; ms until every session it owned is connected on the others. */
+async function takeover(running: Gateways, ttlMs: number): Promise<string> {
+  const survivor = running.nodes[0];
+  const victim = running.nodes[running.nodes.length - 1];
+  const moving = (await owners(survivor)).get(victim.nodeId) ?? [];
+  if (moving.length === 0) {
+    return 'the victim owned no session';
+  }
+  const socket = await connectSocket(survivor.url, { auth: { token: KEY } });
+  try {
+    await emitWithAck(socket, 'subscribe', { sessionId: '*' });
+    const connectedAt = new Map<string, number>();
+    socket.on('session_connected', ({ sessionId }: { sessionId: string }) => {
+      if (moving.includes(sessionId) && !connectedAt.has(sessionId)) {
+        connectedAt.set(sessionId, Date.now());
+      }
+    });
+    const killedAt = Date.now();
+    victim.child.kill('SIGKILL');
+    await victim.exited;
+    const back = await until(
+      () => Promise.resolve(connectedAt.size === moving.length),
+      ttlMs * 2 + 30_000,
+    );
+    const times = [...connectedAt.values()].map((at) => (at - killedAt) / 1000).sort();
+    const owned = (await owners(survivor)).get(survivor.nodeId) ?? [];
+    const all = moving.every((sessionId) => owned.includes(sessionId));
+    return back && all
+      ? `${moving.length} sessions: first ${times[0].toFixed(1)} s, all ${times[times.length - 1].toFixed(1)} s`
+      : `only ${connectedAt.size} of ${moving.length} back within ${(ttlMs * 2 + 30_000) / 1000} s`;
+  } finally {
+    socket.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Webhook ingest: bench/webhooks.ts and bench/http-floor.ts as they are, their lines parsed
+
+function runBench(file: string, env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, join(__dirname, file)], {
+      cwd: ROOT,
+      env: { ...process.env, BENCH_CPU_PROF: '', ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('exit', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${file} exited with ${code}:\n${output}`)),
+    );
+  });
+}
+
+async function ingest(): Promise<{ gateway: number; floor: number; lines: string[] }> {
+  const webhooks = await runBench('webhooks.ts', {
+    TEST_DB_TIER: 'mysql',
+    BENCH_INGEST_SECONDS: INGEST_SECONDS,
+    BENCH_DELIVERIES: '1000',
+  });
+  const floor = await runBench('http-floor.ts', { BENCH_SECONDS: INGEST_SECONDS });
+  const ingestLine = webhooks.split('\n').find((line) => line.startsWith('ingest:')) ?? '';
+  const floorLine = floor.split('\n').find((line) => line.startsWith('http floor:')) ?? '';
+  return {
+    gateway: Number(/gateway CPU ([\d.]+) ms\/event/.exec(ingestLine)?.[1]),
+    floor: Number(/server CPU ([\d.]+) ms\/req/.exec(floorLine)?.[1]),
+    lines: [ingestLine, floorLine],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const ms = (value: number): string => `${value.toFixed(value < 1 ? 3 : 2)} ms`;
+const verdict = (ok: boolean): string => (ok ? 'met' : '**not met**');
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((cell, i) =>
+    Math.max(cell.length, ...rows.map((row) => row[i].length)),
+  );
+  const line = (cells: string[]): string =>
+    `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  mkdirSync(join(ROOT, '.test-build'), { recursive: true });
+  process.env.TEST_DB_TIER = 'mysql';
+  const started = Date.now();
+  const build = buildGateway();
+  const sim = await startQuietSimulator();
+  const cluster = { REDIS_URL };
+  const step = (what: string): void => {
+    process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${what}\n`);
+  };
+  const runs: Run[] = [];
+  const takeovers: string[][] = [];
+  try {
+    step(`floor: ${SESSIONS} sessions × ${INBOUND} inbound / ${OUTBOUND} sent`);
+    runs.push(await floorRun(sim));
+
+    const configurations: [string, number, Record<string, string>][] = [
+      ['gateway, 1 process (no Redis)', 1, {}],
+      ['gateway, 1 process, cluster mode', 1, cluster],
+      ['gateway, 2 processes, cluster mode', 2, cluster],
+    ];
+    for (const [name, count, env] of configurations) {
+      step(name);
+      const { gateways: running, phones } = await gateways(build.mainJs, sim, count, env);
+      try {
+        runs.push(await messaging(name, sim, running, phones));
+        if (count === 2) {
+          step('takeover, LEASE_TTL_MS 15000 (default)');
+          takeovers.push(['15000 (default)', await takeover(running, 15_000)]);
+        }
+      } finally {
+        await running.stop();
+        await running.db.drop();
+      }
+    }
+    step('takeover, LEASE_TTL_MS 5000');
+    const { gateways: short } = await gateways(build.mainJs, sim, 2, {
+      ...cluster,
+      LEASE_TTL_MS: '5000',
+    });
+    try {
+      takeovers.push(['5000', await takeover(short, 5_000)]);
+    } finally {
+      await short.stop();
+      await short.db.drop();
+    }
+
+    step(`webhook ingest (bench/webhooks.ts, ${INGEST_SECONDS} s) and bench/http-floor.ts`);
+    const webhook = await ingest();
+
+    // ---- the report
+    const [floor, one, oneClustered, two] = runs;
+    process.stdout.write(`\n${webhook.lines.join('\n')}\n\n`);
+    process.stdout.write(
+      `${table(
+        [
+          'Run',
+          'Idle CPU',
+          'Inbound CPU / msg (net of idle)',
+          'Inbound msg/s',
+          'Sent CPU / msg (net of idle)',
+          'Sent msg/s',
+          'Bench process CPU / in, sent',
+          'Complete',
+          'Note',
+        ],
+        runs.map((run) => [
+          run.name,
+          `${run.idle.toFixed(0)} ms/s`,
+          `${ms(perMessage(run.inbound))} (${ms(netOfIdle(run.inbound, run.idle))})`,
+          run.inbound.perSecond.toFixed(0),
+          `${ms(perMessage(run.sent))} (${ms(netOfIdle(run.sent, run.idle))})`,
+          run.sent.perSecond.toFixed(0),
+          `${ms(run.inbound.simulatorMs / run.inbound.messages)}, ${ms(run.sent.simulatorMs / Math.max(1, run.sent.messages))}`,
+          `${run.inbound.messages} / ${run.sent.messages}${run.inbound.complete && run.sent.complete ? '' : ' (INCOMPLETE)'}`,
+          run.note ?? '',
+        ]),
+      )}\n\n`,
+    );
+    // a goal's row: the baseline, now, their ratio (×) or growth (%), and whether it holds
+    const ratioRow = (label: string, base: number, now: number, limit: number): string[] => [
+      label,
+      ms(base),
+      ms(now),
+      `${(now / base).toFixed(2)}×`,
+      `≤ ${limit}×`,
+      verdict(now / base <= limit),
+    ];
+    const growthRow = (label: string, base: number, now: number, limit?: number): string[] => {
+      const growth = (now / base - 1) * 100;
+      return [
+        label,
+        ms(base),
+        ms(now),
+        `${growth >= 0 ? '+' : ''}${growth.toFixed(0)} %`,
+        limit === undefined ? '-' : `≤ +${limit} %`,
+        limit === undefined ? '-' : verdict(growth <= limit),
+      ];
+    };
+    const inbound1 = perMessage(one.inbound);
+    const sent1 = perMessage(one.sent);
+    process.stdout.write(
+      `${table(
+        ['Measure', 'Baseline', 'Now', 'Ratio / growth', 'Goal', 'Goal met'],
+        [
+          ratioRow('Inbound CPU / msg, gateway vs floor', perMessage(floor.inbound), inbound1, 1.5),
+          ratioRow('Sent CPU / msg, gateway vs floor', perMessage(floor.sent), sent1, 1.5),
+          ratioRow('Webhook ingest CPU / event vs HTTP floor', webhook.floor, webhook.gateway, 3),
+          growthRow('Inbound CPU / msg, 1 → 2 processes', inbound1, perMessage(two.inbound), 10),
+          growthRow('Sent CPU / msg, 1 → 2 processes', sent1, perMessage(two.sent), 10),
+          growthRow(
+            '(cluster mode alone) inbound, 1 process',
+            inbound1,
+            perMessage(oneClustered.inbound),
+          ),
+          growthRow('(cluster mode alone) sent, 1 process', sent1, perMessage(oneClustered.sent)),
+          ...takeovers.map(([ttl, result]) => [
+            `Takeover after SIGKILL, LEASE_TTL_MS ${ttl}`,
+            '-',
+            result,
+            '-',
+            '-',
+            '-',
+          ]),
+        ],
+      )}\n`,
+    );
+    if (CPU_PROF) {
+      writeFileSync(join(CPU_PROF, 'phases.json'), JSON.stringify({ ...phases, pids }));
+    }
+    step('done');
+  } finally {
+    await sim.stop();
+    build.remove();
+  }
+}
+
+if (process.argv[2] === 'floor') {
+  floorChild();
+} else {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
