@@ -35,7 +35,9 @@ export class WsAdapter extends IoAdapter {
       const pub = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: null });
       const sub = pub.duplicate();
       this.redis.push(pub, sub);
-      server.adapter(createAdapter(pub, sub, { key: 'wa-gateway' }));
+      // one cluster is one database: clusters sharing a Redis do not hear each other
+      const key = `wa-gateway:${this.config.database.name}`;
+      server.adapter(createAdapter(pub, sub, { key }));
     }
     return server;
   }
