@@ -1,56 +1,28 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { WaSimulator } from '../wa-sim';
-import { runCurveSignaturesInMainRealm } from '../wa-sim/testing/main-realm-curve';
-import { buildGateway, startGatewayProcess, type GatewayProcess } from '../support/built-gateway';
+import { type GatewayProcess, useSimGatewayProcesses } from '../support/built-gateway';
 import { connectSocket, emitWithAck, nextEvent } from '../support/socket-client';
-import { createTestDatabase, type TestDatabase, testTier } from '../support/test-database';
+import { testTier } from '../support/test-database';
 
 const KEY = 'campaign-process-key-0123456789';
 const CONTACTS = 60;
 
 describe(`a campaign across a SIGKILL of the gateway process (${testTier()})`, () => {
-  let build: ReturnType<typeof buildGateway>;
-  let db: TestDatabase;
-  let sim: WaSimulator;
-  let restoreCurve: () => void;
-
-  beforeAll(async () => {
-    mkdirSync(join(__dirname, '..', '..', '.test-build'), { recursive: true });
-    build = buildGateway();
-    db = await createTestDatabase();
-    sim = await WaSimulator.start();
-    restoreCurve = runCurveSignaturesInMainRealm();
-  }, 120_000);
-  afterAll(async () => {
-    restoreCurve?.();
-    await sim?.stop();
-    build?.remove();
-    await db?.drop();
-  });
+  const processes = useSimGatewayProcesses();
 
   it('resumes at boot: every recipient gets its message under one id, none skipped', async () => {
-    const env = {
-      ...db.env,
-      API_KEY: KEY,
-      WA_WS_URL: sim.wsUrl,
-      WA_SIM_ROOT_PUBLIC_KEY: sim.rootPublicKeyHex,
-      LOG_LEVEL: 'info',
-      WA_LOG_LEVEL: 'error',
+    const env = processes.env(KEY, {
       SEND_MIN_INTERVAL_MS: '0',
       SEND_JITTER_MS: '0',
       DEFAULT_COUNTRY_CODE: '1',
-    };
-    const preload = ['-r', join(__dirname, '..', 'wa-sim', 'trust-root.js')];
-    const first = await startGatewayProcess(build.mainJs, env, preload);
+    });
+    const first = await processes.start(env);
     const socket = await connectSocket(first.url, { auth: { token: KEY } });
     const qr = nextEvent<{ qr: string }>(socket, 'qr_code');
     const connected = nextEvent(socket, 'session_connected');
     await emitWithAck(socket, 'start_session', { sessionId: 'kill-1' });
-    const linked = await sim.scan((await qr).qr, { contacts: CONTACTS, groups: 0 });
+    const linked = await processes.sim.scan((await qr).qr, { contacts: CONTACTS, groups: 0 });
     await connected;
     socket.close();
-    const account = sim.account(linked.phone);
+    const account = processes.sim.account(linked.phone);
     await account.waitForReady();
 
     const created = await call(first, 'POST', '/sessions/kill-1/campaigns', {
@@ -73,7 +45,7 @@ describe(`a campaign across a SIGKILL of the gateway process (${testTier()})`, (
     const atKill = account.received().length;
     expect(atKill).toBeLessThan(CONTACTS);
 
-    const second = await startGatewayProcess(build.mainJs, env, preload);
+    const second = await processes.start(env);
     try {
       const everyone = () =>
         new Set(account.received().map((message) => message.to)).size === CONTACTS;

@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { WaSimulator } from '../wa-sim';
-import { runCurveSignaturesInMainRealm } from '../wa-sim/testing/main-realm-curve';
-import { buildGateway, startGatewayProcess } from '../support/built-gateway';
+import {
+  buildGateway,
+  startGatewayProcess,
+  useSimGatewayProcesses,
+} from '../support/built-gateway';
 import { connectSocket, emitWithAck, nextEvent } from '../support/socket-client';
 import Database from 'better-sqlite3';
 import { createTestDatabase, mysqlAdmin, TestDatabase, testTier } from '../support/test-database';
@@ -115,66 +117,38 @@ describe('the gateway process', () => {
 });
 
 describe('a linked session across a real gateway process restart', () => {
-  let build: ReturnType<typeof buildGateway>;
-  let db: TestDatabase;
-  let sim: WaSimulator;
-  let restoreCurve: () => void;
-
-  beforeAll(async () => {
-    mkdirSync(join(__dirname, '..', '..', '.test-build'), { recursive: true });
-    build = buildGateway();
-    db = await createTestDatabase();
-    sim = await WaSimulator.start();
-    restoreCurve = runCurveSignaturesInMainRealm();
-  }, 60_000);
-  afterAll(async () => {
-    restoreCurve?.();
-    await sim?.stop();
-    build?.remove();
-    await db?.drop();
-  });
-
-  const preload = ['-r', join(__dirname, '..', 'wa-sim', 'trust-root.js')];
-  /** A gateway process's environment: this file's database, the simulator, `extra`. */
-  const gatewayEnv = (key: string, extra: Record<string, string> = {}) => ({
-    ...db.env,
-    API_KEY: key,
-    WA_WS_URL: sim.wsUrl,
-    WA_SIM_ROOT_PUBLIC_KEY: sim.rootPublicKeyHex,
-    LOG_LEVEL: 'info',
-    WA_LOG_LEVEL: 'error',
-    ...extra,
-  });
+  const processes = useSimGatewayProcesses(60_000);
+  const gatewayEnv = processes.env;
 
   it('survives SIGTERM and a new process: reconnects with stored credentials, no QR, not logged out', async () => {
     const key = 'process-restart-key-0123456789';
     const env = gatewayEnv(key);
-    const first = await startGatewayProcess(build.mainJs, env, preload);
+    const first = await processes.start(env);
     const socket = await connectSocket(first.url, { auth: { token: key } });
     const qr = nextEvent<{ qr: string }>(socket, 'qr_code');
     const connected = nextEvent<{ userInfo: { phoneNumber: string } }>(socket, 'session_connected');
     expect(await emitWithAck(socket, 'start_session', { sessionId: 'proc-1' })).toMatchObject({
       success: true,
     });
-    const linked = await sim.scan((await qr).qr, { name: 'Brutus' });
+    const linked = await processes.sim.scan((await qr).qr, { name: 'Brutus' });
     expect((await connected).userInfo.phoneNumber).toBe(linked.phone);
     socket.close();
 
     let unlinked = 0;
-    const countUnlinks = sim.on('unlinked', () => {
+    const countUnlinks = processes.sim.on('unlinked', () => {
       unlinked += 1;
     });
-    const closed = sim.waitFor('closed', (event) => event.phone === linked.phone);
+    const closed = processes.sim.waitFor('closed', (event) => event.phone === linked.phone);
     first.child.kill('SIGTERM');
     expect(await first.exited).toEqual({ code: 0, signal: null });
     await closed;
 
     let pairing = 0;
-    const countPairing = sim.on('pairing-requested', () => {
+    const countPairing = processes.sim.on('pairing-requested', () => {
       pairing += 1;
     });
-    const login = sim.waitFor('login', (event) => event.phone === linked.phone);
-    const second = await startGatewayProcess(build.mainJs, env, preload);
+    const login = processes.sim.waitFor('login', (event) => event.phone === linked.phone);
+    const second = await processes.start(env);
     try {
       expect((await login).firstLogin).toBe(false);
       const watcher = await connectSocket(second.url, { auth: { token: key } });
@@ -219,7 +193,7 @@ describe('a linked session across a real gateway process restart', () => {
       WEBHOOK_POLL_INTERVAL_MS: '100',
     });
     const sessionId = 'proc-stream';
-    const first = await startGatewayProcess(build.mainJs, env, preload);
+    const first = await processes.start(env);
     const second: { process?: Awaited<ReturnType<typeof startGatewayProcess>> } = {};
     const reported: string[] = [];
     const watchers: Awaited<ReturnType<typeof connectSocket>>[] = [];
@@ -237,7 +211,7 @@ describe('a linked session across a real gateway process restart', () => {
     const storedIds = async () =>
       (
         await query<{ message_id: string }>(
-          db,
+          processes.db,
           (table) =>
             `SELECT message_id FROM ${table('whatsapp_messages')} WHERE session_id = '${sessionId}' AND from_me = 0`,
         )
@@ -249,9 +223,9 @@ describe('a linked session across a real gateway process restart', () => {
       expect(await emitWithAck(socket, 'start_session', { sessionId })).toMatchObject({
         success: true,
       });
-      const linked = await sim.scan((await qr).qr, { contacts: 2, groups: 0 });
+      const linked = await processes.sim.scan((await qr).qr, { contacts: 2, groups: 0 });
       await connected;
-      const account = sim.account(linked.phone);
+      const account = processes.sim.account(linked.phone);
       await account.waitForReady();
       const senders = account.contacts.map((contact) => contact.pn);
 
@@ -265,7 +239,11 @@ describe('a linked session across a real gateway process restart', () => {
         }
       })();
       await until('a third of the stream stored', async () => (await storedIds()).length >= 20);
-      const requeued = sim.waitFor('requeued', (event) => event.phone === linked.phone, 10_000);
+      const requeued = processes.sim.waitFor(
+        'requeued',
+        (event) => event.phone === linked.phone,
+        10_000,
+      );
       first.child.kill('SIGKILL');
       expect((await first.exited).signal).toBe('SIGKILL');
       const storedAtKill = new Set(await storedIds());
@@ -277,7 +255,7 @@ describe('a linked session across a real gateway process restart', () => {
       await stream;
       expect(storedAtKill.size).toBeLessThan(total);
 
-      second.process = await startGatewayProcess(build.mainJs, env, preload);
+      second.process = await processes.start(env);
       await watch(second.process.url);
       await until('every message stored', async () => (await storedIds()).length >= total);
       // a redelivery of one stored already would come now; give it the time to (not) be stored
@@ -290,7 +268,7 @@ describe('a linked session across a real gateway process restart', () => {
 
       // the webhook outbox: one Message row per message
       const outbox = await query<{ payload: string }>(
-        db,
+        processes.db,
         (table) =>
           `SELECT payload FROM ${table('webhook_deliveries')} WHERE session_id = '${sessionId}' AND event_type = 'Message'`,
       );

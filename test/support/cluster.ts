@@ -3,7 +3,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
 import type { WaSimulator } from '../wa-sim';
-import { buildGateway, GatewayProcess, startGatewayProcess } from './built-gateway';
+import {
+  buildGateway,
+  GatewayProcess,
+  SIM_PRELOAD,
+  simGatewayEnv,
+  startGatewayProcess,
+} from './built-gateway';
 import { TEST_WA_ENV } from './gateway-with-sim';
 import { connectSocket } from './socket-client';
 import type { TestDatabase } from './test-database';
@@ -43,24 +49,18 @@ export class TestCluster {
     const port = await freePort();
     const process = await startGatewayProcess(
       this.build.mainJs,
-      {
-        ...this.db.env,
+      simGatewayEnv(this.sim, this.db, CLUSTER_KEY, {
         ...TEST_WA_ENV,
-        API_KEY: CLUSTER_KEY,
         REDIS_URL,
         NODE_ID: nodeId,
         PORT: String(port),
-        WA_WS_URL: this.sim.wsUrl,
-        WA_SIM_ROOT_PUBLIC_KEY: this.sim.rootPublicKeyHex,
-        LOG_LEVEL: 'info',
-        WA_LOG_LEVEL: 'error',
         SEND_MIN_INTERVAL_MS: '0',
         SEND_JITTER_MS: '0',
         DEFAULT_COUNTRY_CODE: '1',
         ...this.env,
         ...extra,
-      },
-      ['-r', join(__dirname, '..', 'wa-sim', 'trust-root.js')],
+      }),
+      SIM_PRELOAD,
     );
     const node = Object.assign(process, { nodeId, port });
     this.nodes.push(node);
