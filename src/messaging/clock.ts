@@ -7,6 +7,9 @@ export abstract class Clock {
   abstract schedule(at: Date, task: () => void): () => void;
 }
 
+/** The longest delay setTimeout takes as given. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 @Injectable()
 export class SystemClock extends Clock {
   now(): Date {
@@ -14,8 +17,17 @@ export class SystemClock extends Clock {
   }
 
   schedule(at: Date, task: () => void): () => void {
-    const timer = setTimeout(task, Math.max(0, at.getTime() - Date.now()));
-    timer.unref();
+    let timer: NodeJS.Timeout;
+    // setTimeout runs at once for more than 2^31-1 ms (24.8 days): wait in steps up to it
+    const arm = (): void => {
+      const wait = at.getTime() - Date.now();
+      timer = setTimeout(
+        wait > MAX_TIMEOUT_MS ? arm : task,
+        Math.max(0, Math.min(wait, MAX_TIMEOUT_MS)),
+      );
+      timer.unref();
+    };
+    arm();
     return () => clearTimeout(timer);
   }
 }
