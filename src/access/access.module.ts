@@ -7,7 +7,7 @@ import type { Request } from 'express';
 import { AppConfig } from '../config/app-config';
 import { AccessGuard } from './access.guard';
 import { ApiKeyEntity } from './api-key.entity';
-import { ApiKeysController, AuditController } from './api-keys.controller';
+import { ApiKeysController, AuditController, CurrentKeyController } from './api-keys.controller';
 import { ApiKeysService } from './api-keys.service';
 import { AuditEventEntity } from './audit-event.entity';
 import { AuditInterceptor } from './audit.interceptor';
@@ -40,7 +40,7 @@ import { ScopeFilterInterceptor } from './scope-filter.interceptor';
       }),
     }),
   ],
-  controllers: [ApiKeysController, AuditController],
+  controllers: [ApiKeysController, CurrentKeyController, AuditController],
   providers: [
     ApiKeysService,
     AuditService,

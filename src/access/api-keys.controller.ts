@@ -1,9 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import {
   counted,
   CountedEnvelope,
-  Envelope,
+  type Envelope,
   ok,
   paged,
   PagedEnvelope,
@@ -12,9 +12,17 @@ import { ApiEnvelope } from '../docs/api-envelope.decorator';
 import { ApiErrors, ApiKeyAuth } from '../docs/api-docs.decorators';
 import { ApiKeysService } from './api-keys.service';
 import { AuditService } from './audit.service';
-import { ApiKeyViewDto, AuditEventDto, CreatedApiKeyDto, CreateApiKeyDto } from './dto/api-key.dto';
+import {
+  ApiKeyViewDto,
+  AuditEventDto,
+  CreatedApiKeyDto,
+  CreateApiKeyDto,
+  CurrentKeyDto,
+} from './dto/api-key.dto';
 import { AuditQueryDto } from './dto/audit-query.dto';
-import { RequirePermission } from './permissions';
+import { PERMISSIONS, RequirePermission } from './permissions';
+import { can } from './principal';
+import type { AuthenticatedRequest } from './request-principal';
 
 /** Scoped API keys, managed with an `admin` key. */
 @ApiTags('Access control')
@@ -51,6 +59,28 @@ export class ApiKeysController {
   @ApiErrors(403, 404)
   async revoke(@Param('id') id: string): Promise<Envelope<ApiKeyViewDto>> {
     return ok('API key revoked', await this.keys.revoke(id));
+  }
+}
+
+/** The calling key itself: any key with `read` may ask what it is allowed to do. */
+@ApiTags('Access control')
+@ApiKeyAuth()
+@RequirePermission('read')
+@Controller('api-keys')
+export class CurrentKeyController {
+  @Get('current')
+  @ApiOperation({ summary: 'The calling key: its name, sessions and permissions (no secret)' })
+  @ApiEnvelope(CurrentKeyDto, { message: 'API key retrieved' })
+  @ApiErrors(403)
+  current(@Req() request: AuthenticatedRequest): Envelope<CurrentKeyDto> {
+    // the access guard set it: this route is not public
+    const principal = request.principal!;
+    return ok('API key retrieved', {
+      id: principal.keyId,
+      name: principal.name,
+      sessions: principal.sessions === '*' ? ['*'] : [...principal.sessions],
+      permissions: PERMISSIONS.filter((permission) => can(principal, permission)),
+    });
   }
 }
 

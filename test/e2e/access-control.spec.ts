@@ -117,6 +117,29 @@ describe(`access control: scoped keys, rate limits, audit (${testTier()})`, () =
     expect((await as(key, '/audit')).status).toBe(403);
   });
 
+  it('GET /api-keys/current tells a key what it may do (admin implies every permission)', async () => {
+    const { id, key } = await createKey(['sales-1'], ['read', 'send']);
+    const mine = await as(key, '/api-keys/current');
+    expect(mine.status).toBe(200);
+    expect(((await mine.json()) as { data: unknown }).data).toEqual({
+      id,
+      name: 'test key',
+      sessions: ['sales-1'],
+      permissions: ['read', 'send'],
+    });
+    const admin = (await (await gateway.request('/api-keys/current')).json()) as {
+      data: { id: string; sessions: string[]; permissions: string[] };
+    };
+    expect(admin.data).toMatchObject({
+      id: 'admin',
+      sessions: ['*'],
+      permissions: ['read', 'send', 'manage', 'admin'],
+    });
+    expect(JSON.stringify(admin)).not.toContain(gateway.apiKey);
+    const { key: sendOnly } = await createKey(['sales-1'], ['send']);
+    expect((await as(sendOnly, '/api-keys/current')).status).toBe(403);
+  });
+
   it('revoking a key takes effect at once', async () => {
     const { id, key } = await createKey(['*'], ['read']);
     expect((await as(key, '/sessions')).status).toBe(200);
