@@ -107,3 +107,17 @@ export async function guarded(errorNode, action, button) {
     }
   }
 }
+
+/** Fetches `path` (with the key) and saves the answer as `fileName`; errors go to `errorNode`. */
+export async function download(path, fileName, errorNode) {
+  const response = await guarded(errorNode, () => api(path, { raw: true }));
+  if (!response) {
+    return;
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const link = el('a', { href: url, download: fileName });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

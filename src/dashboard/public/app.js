@@ -1,6 +1,7 @@
-// wa-gateway dashboard: sessions, QR linking, live events, send, contacts and webhooks.
+// wa-gateway dashboard: sessions, QR linking, live events, send, contacts, webhooks, campaigns.
 import { io } from '/ws/socket.io.esm.min.js';
-import { $, api, dateTimeOf, el, enc, guarded, keyStore, timeOf } from './api.js';
+import { $, api, ApiError, dateTimeOf, el, enc, guarded, keyStore, timeOf } from './api.js';
+import { createCampaigns } from './campaigns.js';
 import { createContacts } from './contacts.js';
 import { createWebhooks } from './webhooks.js';
 
@@ -26,8 +27,15 @@ const sent = new Map();
 /** Statuses that arrived before the send's HTTP answer. */
 const early = new Map();
 
+/** What the key may do (GET /api-keys/current), so the page offers only that. */
+let permissions = new Set();
+
 const contacts = createContacts(() => current);
 const webhooks = createWebhooks(() => current);
+const campaigns = createCampaigns(
+  () => current,
+  () => permissions.has('send'),
+);
 
 // ---------- key ----------
 
@@ -35,6 +43,7 @@ async function signIn(key) {
   keyStore.set(key);
   $('login-error').textContent = '';
   try {
+    permissions = await loadPermissions();
     await loadSessions();
   } catch (error) {
     keyStore.clear();
@@ -58,6 +67,19 @@ $('signout').addEventListener('click', () => {
   socket?.close();
   location.reload();
 });
+
+/** The key's permissions; a gateway without the route (404) leaves every check to the API. */
+async function loadPermissions() {
+  try {
+    const body = await api('/api-keys/current');
+    return new Set(body.data.permissions);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      return new Set(['read', 'send', 'manage', 'admin']);
+    }
+    throw error;
+  }
+}
 
 // ---------- sessions ----------
 
@@ -143,6 +165,7 @@ function select(sessionId) {
   $('pair-code').textContent = '';
   contacts.reset();
   webhooks.reset();
+  campaigns.reset();
   sent.clear();
   renderSent();
   renderLog();
@@ -153,6 +176,7 @@ function select(sessionId) {
   refreshCurrent();
   contacts.load();
   webhooks.load();
+  campaigns.load();
 }
 
 /** Status (QR availability, last reason), the QR itself and the linked account, from REST. */
@@ -307,6 +331,9 @@ tabs.forEach((tab) =>
     if (tab.id === 'tab-webhooks') {
       webhooks.load();
     }
+    if (tab.id === 'tab-campaigns') {
+      campaigns.load();
+    }
   }),
 );
 
@@ -426,7 +453,15 @@ function connectSocket(key) {
     auth: { token: key },
     transports: ['websocket', 'polling'],
   });
-  socket.on('connect', () => setLive(true));
+  let connectedBefore = false;
+  socket.on('connect', () => {
+    setLive(true);
+    if (connectedBefore && current) {
+      // progress missed while offline
+      campaigns.load();
+    }
+    connectedBefore = true;
+  });
   socket.on('disconnect', () => setLive(false));
   socket.on('connect_error', (error) => {
     setLive(false, error.message === 'Invalid API key' ? 'Invalid API key' : 'offline');
@@ -467,6 +502,7 @@ function connectSocket(key) {
   });
   socket.on('grab_progress', (e) => e.sessionId === current && contacts.onProgress(e));
   socket.on('grab_completed', (e) => e.sessionId === current && contacts.onCompleted(e));
+  socket.on('campaign_progress', (e) => e.sessionId === current && campaigns.onProgress(e));
   socket.onAny((name, payload) => logEvent(name, payload));
 }
 
@@ -486,7 +522,7 @@ function kindOf(name) {
   if (name.startsWith('message_') || name === 'chat_presence') {
     return 'status';
   }
-  if (name.startsWith('grab_')) {
+  if (name.startsWith('grab_') || name.startsWith('campaign_')) {
     return 'grab';
   }
   return 'session';
@@ -515,6 +551,11 @@ function summary(name, p) {
       return `${p.phase} ${p.done}/${p.total}`;
     case 'grab_completed':
       return `${p.totalGroups ?? 0} groups, ${p.totalContacts ?? 0} contacts, ${p.savedCount} saved`;
+    case 'campaign_progress': {
+      const c = p.counts ?? {};
+      const done = (p.total ?? 0) - (c.pending ?? 0) - (c.queued ?? 0);
+      return `campaign ${p.campaignId} ${p.state} ${done}/${p.total}`;
+    }
     case 'qr_code':
       return `new QR code, expires ${timeOf(p.expiresAt)}`;
     case 'session_status':

@@ -1,5 +1,5 @@
 // Contacts tab: grabs with live progress (grab_progress / grab_completed) and the stored table.
-import { $, api, dateTimeOf, el, enc, guarded } from './api.js';
+import { $, api, dateTimeOf, download, el, enc, guarded } from './api.js';
 
 const PER_PAGE = 20;
 const PHASES = {
@@ -100,24 +100,17 @@ export function createContacts(getSession) {
     }
   }
 
-  async function download(format) {
+  function exportAs(format) {
     const session = getSession();
     const params = query();
     params.delete('page');
     params.delete('per_page');
     params.set('format', format);
-    const response = await guarded($('c-error'), () =>
-      api(`/api/sessions/${enc(session)}/contacts?${params}`, { raw: true }),
+    return download(
+      `/api/sessions/${enc(session)}/contacts?${params}`,
+      `contacts-${session}.${format}`,
+      $('c-error'),
     );
-    if (!response) {
-      return;
-    }
-    const url = URL.createObjectURL(await response.blob());
-    const link = el('a', { href: url, download: `contacts-${session}.${format}` });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
 
   document
@@ -125,7 +118,7 @@ export function createContacts(getSession) {
     .forEach((b) => b.addEventListener('click', () => grab(b)));
   document
     .querySelectorAll('[data-export]')
-    .forEach((b) => b.addEventListener('click', () => download(b.dataset.export)));
+    .forEach((b) => b.addEventListener('click', () => exportAs(b.dataset.export)));
   $('c-search').addEventListener('input', () => {
     clearTimeout(searchTimer);
     searchTimer = setTimeout(() => ((page = 1), load()), 250);
