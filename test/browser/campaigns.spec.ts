@@ -1,12 +1,10 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import type { SimAccount, WaSimulator } from '../wa-sim';
 import { json, linkSession } from '../support/contacts';
 import { startGateway, startSimulator } from '../support/gateway-with-sim';
 import type { TestApp } from '../support/test-app';
-import { chromiumPath } from './chromium';
+import { chromiumPath, screenshots } from './chromium';
 
 const SESSION = 'blast-ui';
 const STEP_TIMEOUT = 20_000;
@@ -25,16 +23,9 @@ describe('dashboard campaigns tab in a real browser', () => {
   let account: SimAccount;
   /** The stored individual contacts' numbers, as the grab saved them. */
   let phones: string[];
-  let shots: string;
-  let shot = 0;
+  let shoot: ReturnType<typeof screenshots>;
 
-  const screenshot = async (name: string, on: Page = page): Promise<void> => {
-    shot += 1;
-    await on.screenshot({
-      path: join(shots, `${String(shot).padStart(2, '0')}-${name}.png`),
-      fullPage: true,
-    });
-  };
+  const screenshot = (name: string, on: Page = page): Promise<void> => shoot(on, name);
   const campaignItem = (name: string, on: Page = page): Locator =>
     on.locator('.cp-item', { has: on.locator('.cp-name', { hasText: name }) });
 
@@ -52,8 +43,7 @@ describe('dashboard campaigns tab in a real browser', () => {
   }
 
   beforeAll(async () => {
-    shots = mkdtempSync(join(tmpdir(), 'wa-campaigns-shots-'));
-    console.log(`campaigns screenshots: ${shots}`);
+    shoot = screenshots('campaigns');
     ({ sim, untrust } = await startSimulator());
     gateway = await startGateway(sim, { SEND_MIN_INTERVAL_MS: '0', SEND_JITTER_MS: '0' });
     const linked = await linkSession(gateway, sim, SESSION, {
@@ -238,5 +228,16 @@ describe('dashboard campaigns tab in a real browser', () => {
     } finally {
       await viewer.close();
     }
+  });
+
+  it('fits a phone-width screen, the form open', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.locator('#cp-new summary').click();
+    await page.locator('#cp-new[open]').waitFor();
+    const overflow = await page.evaluate<number>(
+      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot('phone');
   });
 });

@@ -1,5 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 
 const CANDIDATES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
 
@@ -22,4 +25,21 @@ export function chromiumPath(): string {
   throw new Error(
     'No Chromium found for the dashboard browser test: install it (apt-get install -y chromium, as .ci/run does) or set CHROMIUM_PATH',
   );
+}
+
+/**
+ * Numbered full-page screenshots of a browser test's steps, in a fresh folder under the temp
+ * directory (printed, so a failed or a curious run can be looked at).
+ */
+export function screenshots(label: string): (page: Page, name: string) => Promise<void> {
+  const folder = mkdtempSync(join(tmpdir(), `wa-${label}-shots-`));
+  console.log(`${label} screenshots: ${folder}`);
+  let count = 0;
+  return async (page, name) => {
+    count += 1;
+    await page.screenshot({
+      path: join(folder, `${String(count).padStart(2, '0')}-${name}.png`),
+      fullPage: true,
+    });
+  };
 }

@@ -1,14 +1,11 @@
-import { mkdtempSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { SimAccount, WaSimulator } from '../wa-sim';
 import { SessionEvents, type SessionQrEvent } from '../../src/whatsapp/session-events';
 import { nextSessionEvent, startGateway, startSimulator } from '../support/gateway-with-sim';
 import type { TestApp } from '../support/test-app';
-import { chromiumPath } from './chromium';
+import { chromiumPath, screenshots } from './chromium';
 
 const SESSION = 'dash-1';
 const STEP_TIMEOUT = 20_000;
@@ -24,21 +21,13 @@ describe('dashboard in a real browser', () => {
   let browser: Browser;
   let page: Page;
   let account: SimAccount;
-  let shots: string;
-  let shot = 0;
+  let shoot: ReturnType<typeof screenshots>;
 
-  const screenshot = async (name: string): Promise<void> => {
-    shot += 1;
-    await page.screenshot({
-      path: join(shots, `${String(shot).padStart(2, '0')}-${name}.png`),
-      fullPage: true,
-    });
-  };
+  const screenshot = (name: string): Promise<void> => shoot(page, name);
   const openTab = (name: string | RegExp) => page.getByRole('tab', { name }).click();
 
   beforeAll(async () => {
-    shots = mkdtempSync(join(tmpdir(), 'wa-dashboard-shots-'));
-    console.log(`dashboard screenshots: ${shots}`);
+    shoot = screenshots('dashboard');
     ({ sim, untrust } = await startSimulator());
     gateway = await startGateway(sim, { SEND_MIN_INTERVAL_MS: '0', SEND_JITTER_MS: '0' });
     browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox'] });

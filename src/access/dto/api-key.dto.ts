@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, PickType } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -63,22 +63,13 @@ export class ApiKeyViewDto {
   lastUsedAt!: string | null;
 }
 
-/** The calling key, as the guard sees it (for a client to offer only what it may do). */
-export class CurrentKeyDto {
-  /** "admin" for API_KEY, else the key's id */
-  @ApiProperty({ example: '3' })
-  id!: string;
-
-  @ApiProperty({ example: 'sales dashboard' })
-  name!: string;
-
-  @ApiProperty({ example: ['sales-1'], type: [String] })
-  sessions!: string[];
-
-  /** What the key may do; `admin` implies the other three, so they are listed with it */
-  @ApiProperty({ example: ['read', 'send'], enum: PERMISSIONS, isArray: true })
-  permissions!: Permission[];
-}
+/** The calling key, as the guard sees it: `permissions` are the effective ones (`admin` lists all four). */
+export class CurrentKeyDto extends PickType(ApiKeyViewDto, [
+  'id',
+  'name',
+  'sessions',
+  'permissions',
+] as const) {}
 
 export class CreatedApiKeyDto extends ApiKeyViewDto {
   /** The secret: shown this once, never again */

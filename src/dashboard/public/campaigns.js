@@ -312,7 +312,7 @@ export function createCampaigns(getSession, canSend) {
           'span',
           { class: 'row' },
           page(-1, '‹ Prev', open.page <= 1),
-          el('span', {}, `Page ${open.page} of ${lastPage} · ${body?.meta?.total ?? 0}`),
+          el('span', {}, `Page ${open.page} of ${lastPage} · ${body?.meta?.total ?? 0} recipients`),
           page(1, 'Next ›', open.page >= lastPage),
         ),
       ),
