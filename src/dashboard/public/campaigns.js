@@ -14,13 +14,15 @@ const RECIPIENT_STATES = ['pending', 'queued', 'sent', 'delivered', 'read', 'fai
 const PAUSE_REASONS = { user: 'by a user', session_offline: 'session offline' };
 const LIST_SIZE = 50;
 const RECIPIENTS_PER_PAGE = 20;
-/** An open recipients table follows progress at most this often. */
-const RECIPIENTS_REFRESH_MS = 1000;
+/** An open recipients table, and the list for unknown campaigns, follow progress at most this often. */
+const REFRESH_MS = 1000;
 
 export function createCampaigns(getSession, canSend) {
   /** campaign id -> {view, node, parts, recipients: {state, page, timer} | null} */
   const items = new Map();
   let groupsOf = null;
+  /** A reload for progress of a campaign not listed (new elsewhere, or older than the list). */
+  let reloadTimer = null;
 
   const base = () => `/sessions/${enc(getSession())}/campaigns`;
 
@@ -462,6 +464,8 @@ export function createCampaigns(getSession, canSend) {
       }
       items.clear();
       groupsOf = null;
+      clearTimeout(reloadTimer);
+      reloadTimer = null;
       $('cp-list').replaceChildren();
       $('cp-empty').hidden = false;
       $('cp-error').textContent = '';
@@ -472,7 +476,10 @@ export function createCampaigns(getSession, canSend) {
     onProgress(event) {
       const item = items.get(event.campaignId);
       if (!item) {
-        load();
+        reloadTimer ??= setTimeout(() => {
+          reloadTimer = null;
+          load();
+        }, REFRESH_MS);
         return;
       }
       const stateChanged = item.view.state !== event.state;
@@ -495,7 +502,7 @@ export function createCampaigns(getSession, canSend) {
         open.timer = setTimeout(() => {
           open.timer = null;
           loadRecipients(item);
-        }, RECIPIENTS_REFRESH_MS);
+        }, REFRESH_MS);
       }
     },
   };
