@@ -11,6 +11,7 @@ import { LRUCache } from 'lru-cache';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import type { FencedCommits } from '../../cluster/fenced-commits';
 import { insertRows } from '../../database/row-writer';
+import { encodeAuthValue } from './auth-value-json';
 import { AuthKeyEntity } from '../auth-key.entity';
 
 const CREDS = 'creds';
@@ -36,7 +37,7 @@ function chunks<T>(items: T[], size = CHUNK): T[][] {
 /** `?, ?, ?` for an `IN` list (both drivers take positional parameters). */
 const marks = (values: unknown[]): string => values.map(() => '?').join(', ');
 
-const encode = (value: unknown): string => JSON.stringify(value, BufferJSON.replacer);
+const encode = encodeAuthValue;
 const decode = <T>(value: string): T => JSON.parse(value, BufferJSON.reviver) as T;
 
 export interface DatabaseAuthState {
