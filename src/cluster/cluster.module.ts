@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { ClusterController } from './cluster.controller';
+import { FencedCommits } from './fenced-commits';
 import { LeasedOwnership } from './leased-ownership';
 import { PeerClient } from './peer-client';
 import { SessionOwnership } from './session-ownership';
@@ -28,7 +29,13 @@ import { SoleOwnership } from './sole-ownership';
         return leased;
       },
     },
+    {
+      provide: FencedCommits,
+      inject: [DataSource, SessionOwnership],
+      useFactory: (dataSource: DataSource, ownership: SessionOwnership) =>
+        new FencedCommits(dataSource, ownership),
+    },
   ],
-  exports: [SessionOwnership, PeerClient],
+  exports: [SessionOwnership, PeerClient, FencedCommits],
 })
 export class ClusterModule {}

@@ -1,8 +1,10 @@
-import { LeaseLost, sessionLease, SessionOwnership } from '../cluster/session-ownership';
+import { FencedCommits } from '../cluster/fenced-commits';
+import { LeaseLost, sessionLease } from '../cluster/session-ownership';
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { DataSource, EntityManager, FindOperator, In } from 'typeorm';
+import { insertRows } from '../database/row-writer';
 import { EventOutbox } from '../whatsapp/events/event-outbox';
 import type { GatewayEvent } from '../whatsapp/events/gateway-events';
 import {
@@ -36,9 +38,8 @@ function isReceipt(status: MessageStatus): status is ReceiptStatus {
   return (RECEIPT_STATUSES as readonly string[]).includes(status);
 }
 
-/** Rows per lookup and per insert: well under the drivers' bound parameter limits. */
+/** Rows per lookup: well under the drivers' bound parameter limits. */
 const LOOKUP_CHUNK = 1000;
-const INSERT_CHUNK = 500;
 
 function chunks<T>(items: T[], size: number): T[][] {
   const parts: T[][] = [];
@@ -127,7 +128,7 @@ export class MessageStore {
     private readonly dataSource: DataSource,
     private readonly outbox: EventOutbox,
     private readonly events: EventEmitter2,
-    private readonly ownership: SessionOwnership,
+    private readonly commits: FencedCommits,
   ) {}
 
   // suppressErrors: false, or Nest's wrapper logs a failure and the source's emitAsync resolves:
@@ -236,36 +237,37 @@ export class MessageStore {
         }
       }
     }
-    const write = () =>
-      this.dataSource.transaction(async (manager) => {
-        // fencing: what a session's runtime reports is stored only while this process owns it
-        const owned = await this.ownership.fence(
-          manager,
-          [...engine].map((m) => m.sessionId),
-        );
-        // a call whose receipt waits for this write fails (alone: see writeBatch) if fenced out
-        const lost = [...mustOwn].find((sessionId) => !owned.has(sessionId));
-        if (lost !== undefined) {
-          throw new LeaseLost(sessionLease(lost));
-        }
-        const messages = [...unique.values()].filter(
-          (message) => !engine.has(message) || owned.has(message.sessionId),
-        );
-        const fresh = await this.insertNew(manager, messages, engine);
-        for (const part of chunks(dequeued, LOOKUP_CHUNK)) {
-          await manager.delete(QueuedSendEntity, { messageId: In(part.map((m) => m.id)) });
-        }
-        return fresh;
+    // fencing: what a session's runtime reports is stored only while this process owns it (in a
+    // transaction shared with the other fenced writers, the Signal keys)
+    const write = (lookup: boolean) =>
+      this.commits.commit({
+        fenced: [...engine].map((message) => message.sessionId),
+        write: async (manager, owned) => {
+          // a call whose receipt waits for this write fails (alone: see writeBatch) if fenced out
+          const lost = [...mustOwn].find((sessionId) => !owned.has(sessionId));
+          if (lost !== undefined) {
+            throw new LeaseLost(sessionLease(lost));
+          }
+          const messages = [...unique.values()].filter(
+            (message) => !engine.has(message) || owned.has(message.sessionId),
+          );
+          const fresh = await this.insertNew(manager, messages, engine, lookup);
+          for (const part of chunks(dequeued, LOOKUP_CHUNK)) {
+            await manager.delete(QueuedSendEntity, { messageId: In(part.map((m) => m.id)) });
+          }
+          return fresh;
+        },
       });
     let stored: WaMessage[];
     try {
-      stored = await write();
+      // almost every incoming message is new: insert those without looking first
+      stored = await write(false);
     } catch (error) {
       if (!isUniqueViolation(error)) {
         throw error;
       }
-      // Another writer stored some of them first: store what is still missing
-      stored = await write();
+      // a redelivery, or another writer stored some of them first: store what is still missing
+      stored = await write(true);
     }
     for (const message of stored) {
       this.earlyReceipts.delete(keyOf(message.sessionId, message.id));
@@ -314,15 +316,19 @@ export class MessageStore {
 
   /**
    * Stores the messages (of any sessions) not stored yet, with their outbox rows: a fixed number
-   * of statements per batch, however many sessions it spans.
+   * of statements per batch, however many sessions it spans. Without `lookup` it assumes that no
+   * incoming message is stored (a stored one makes the insert fail with a unique violation).
    */
   private async insertNew(
     manager: EntityManager,
     messages: WaMessage[],
     engine: Set<WaMessage>,
+    lookup: boolean,
   ): Promise<WaMessage[]> {
     const known = new Set<string>();
-    for (const part of chunks(messages, LOOKUP_CHUNK)) {
+    // our own sent messages were usually stored by the send already: those are always looked up
+    const looked = lookup ? messages : messages.filter((message) => message.fromMe);
+    for (const part of chunks(looked, LOOKUP_CHUNK)) {
       const existing = await manager.find(MessageEntity, {
         select: { sessionId: true, messageId: true },
         where: byIds(part),
@@ -336,16 +342,7 @@ export class MessageStore {
       return [];
     }
     await this.applyEarlierReceipts(manager, fresh, engine);
-    for (const part of chunks(fresh, INSERT_CHUNK)) {
-      // updateEntity(false): no read-back of generated columns, which nobody uses here
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(MessageEntity)
-        .values(part.map(messageRow))
-        .updateEntity(false)
-        .execute();
-    }
+    await insertRows(manager, MessageEntity, fresh.map(messageRow));
     await this.outbox.record(
       manager,
       fresh.map((message): GatewayEvent => ({

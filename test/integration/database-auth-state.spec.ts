@@ -1,3 +1,4 @@
+import { FencedCommits } from '../../src/cluster/fenced-commits';
 import { SoleOwnership } from '../../src/cluster/sole-ownership';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, openDataSource } from '../../src/database/data-source';
@@ -12,7 +13,10 @@ describe(`database auth state (${testTier()})`, () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     dataSource = await openDataSource(dataSourceOptions(db.config));
-    store = new DatabaseAuthStateStore(dataSource, new SoleOwnership('test', ''));
+    store = new DatabaseAuthStateStore(
+      dataSource,
+      new FencedCommits(dataSource, new SoleOwnership('test', '')),
+    );
   });
   afterAll(async () => {
     await dataSource?.destroy();

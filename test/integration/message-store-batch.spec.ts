@@ -1,3 +1,4 @@
+import { FencedCommits } from '../../src/cluster/fenced-commits';
 import { SoleOwnership } from '../../src/cluster/sole-ownership';
 import { LeaseLost } from '../../src/cluster/session-ownership';
 import { EventEmitter2 } from '@nestjs/event-emitter';
@@ -66,7 +67,7 @@ describe(`message store group commit (${testTier()})`, () => {
       dataSource,
       outbox,
       new EventEmitter2(),
-      new SoleOwnership('test', ''),
+      new FencedCommits(dataSource, new SoleOwnership('test', '')),
     );
   });
   afterAll(async () => {
@@ -198,7 +199,7 @@ describe(`message store group commit (${testTier()})`, () => {
       dataSource,
       new EventOutbox(),
       new EventEmitter2(),
-      new MovedOwnership('test', ''),
+      new FencedCommits(dataSource, new MovedOwnership('test', '')),
     );
     const [lost, kept, skipped] = await Promise.allSettled([
       fenced.saveMessages([message('MOVED-1', 'moved')], { source: 'engine', mustOwn: true }),

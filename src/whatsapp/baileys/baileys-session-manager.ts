@@ -9,6 +9,7 @@ import { Mutex } from 'async-mutex';
 import { PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { isForwardedHop } from '../../cluster/hop';
+import { FencedCommits } from '../../cluster/fenced-commits';
 import { PeerClient } from '../../cluster/peer-client';
 import { SessionOwnership } from '../../cluster/session-ownership';
 import { DomainError, SessionNotFound } from '../../common/errors/domain-errors';
@@ -56,9 +57,10 @@ export class BaileysSessionManager
     private readonly ownership: SessionOwnership,
     private readonly peers: PeerClient,
     private readonly feed: BaileysMessageFeed,
+    commits: FencedCommits,
   ) {
     super();
-    this.authStore = new DatabaseAuthStateStore(dataSource, ownership);
+    this.authStore = new DatabaseAuthStateStore(dataSource, commits);
     ownership.onLost((sessionId) => this.abandon(sessionId));
   }
 

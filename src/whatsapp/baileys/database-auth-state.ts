@@ -8,8 +8,10 @@ import {
   SignalDataTypeMap,
 } from '@whiskeysockets/baileys';
 import { LRUCache } from 'lru-cache';
-import { DataSource, EntityManager, In, Repository } from 'typeorm';
-import type { SessionOwnership } from '../../cluster/session-ownership';
+import { DataSource, EntityManager, Repository } from 'typeorm';
+import type { FencedCommits } from '../../cluster/fenced-commits';
+import { insertRows } from '../../database/row-writer';
+import { encodeAuthValue } from './auth-value-json';
 import { AuthKeyEntity } from '../auth-key.entity';
 
 const CREDS = 'creds';
@@ -32,7 +34,10 @@ function chunks<T>(items: T[], size = CHUNK): T[][] {
   return out;
 }
 
-const encode = (value: unknown): string => JSON.stringify(value, BufferJSON.replacer);
+/** `?, ?, ?` for an `IN` list (both drivers take positional parameters). */
+const marks = (values: unknown[]): string => values.map(() => '?').join(', ');
+
+const encode = encodeAuthValue;
 const decode = <T>(value: string): T => JSON.parse(value, BufferJSON.reviver) as T;
 
 export interface DatabaseAuthState {
@@ -65,7 +70,7 @@ export class DatabaseAuthStateStore {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly ownership: SessionOwnership,
+    private readonly commits: FencedCommits,
   ) {
     this.repository = dataSource.getRepository(AuthKeyEntity);
   }
@@ -96,10 +101,11 @@ export class DatabaseAuthStateStore {
           const wanted = ids.filter((id) => !absent.has(`${type}\u0000${id}`));
           for (const part of closed ? [] : chunks(wanted)) {
             const writesBefore = writes;
-            const rows = await this.repository.find({
-              select: { keyId: true, value: true },
-              where: { sessionId, category: type, keyId: In(part) },
-            });
+            const rows = await this.dataSource.query<{ keyId: string; value: string }[]>(
+              `SELECT key_id AS keyId, value FROM wa_auth_keys
+                WHERE session_id = ? AND category = ? AND key_id IN (${marks(part)})`,
+              [sessionId, type, ...part],
+            );
             if (writes === writesBefore && unwritten === 0) {
               // nothing was written meanwhile: what the database lacks is absent
               const found = new Set(rows.map((row) => row.keyId));
@@ -177,14 +183,17 @@ export class DatabaseAuthStateStore {
     if (!batch) {
       const created: WriteBatch = { rows: new Map(), done: Promise.resolve() };
       // one batch is written at a time, after a turn of the event loop; the next one gathers
-      // the writes made meanwhile
+      // the writes made meanwhile. Its transaction is shared with the other fenced writers'.
       created.done = this.writing
         .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
         .then(() => {
           if (this.next === created) {
             this.next = undefined;
           }
-          return this.dataSource.transaction((manager) => this.apply(manager, created));
+          return this.commits.commit({
+            fenced: [...new Set([...created.rows.values()].map((row) => row.sessionId))],
+            write: (manager, owned) => this.apply(manager, created, owned),
+          });
         });
       this.writing = created.done.catch(() => undefined);
       this.next = created;
@@ -196,15 +205,17 @@ export class DatabaseAuthStateStore {
     return batch.done;
   }
 
-  private async apply(manager: EntityManager, batch: WriteBatch): Promise<void> {
-    const repository = manager.getRepository(AuthKeyEntity);
+  /**
+   * Fencing: a process whose lease moved on must never write over the new owner's keys; `owned`
+   * are the sessions whose lease this transaction checked (and holds until it commits).
+   */
+  private async apply(
+    manager: EntityManager,
+    batch: WriteBatch,
+    owned: ReadonlySet<string>,
+  ): Promise<void> {
     const upserts: Partial<AuthKeyEntity>[] = [];
     const deletes = new Map<string, { sessionId: string; category: string; keyIds: string[] }>();
-    // fencing: a process whose lease moved on must never write over the new owner's keys (the
-    // check holds the lease rows until this transaction commits)
-    const owned = await this.ownership.fence(manager, [
-      ...new Set([...batch.rows.values()].map((row) => row.sessionId)),
-    ]);
     for (const row of batch.rows.values()) {
       if (!owned.has(row.sessionId)) {
         continue;
@@ -218,29 +229,17 @@ export class DatabaseAuthStateStore {
         upserts.push({ ...row, value: row.value });
       }
     }
-    for (const part of chunks(upserts)) {
-      await this.upsert(repository, part);
-    }
+    await insertRows(manager, AuthKeyEntity, upserts, {
+      keys: ['sessionId', 'category', 'keyId'],
+      update: ['value', 'updatedAt'],
+    });
     for (const { sessionId, category, keyIds } of deletes.values()) {
       for (const part of chunks(keyIds)) {
-        await repository.delete({ sessionId, category, keyId: In(part) });
+        await manager.query(
+          `DELETE FROM wa_auth_keys WHERE session_id = ? AND category = ? AND key_id IN (${marks(part)})`,
+          [sessionId, category, ...part],
+        );
       }
     }
-  }
-
-  private async upsert(
-    repository: Repository<AuthKeyEntity>,
-    rows: Partial<AuthKeyEntity>[],
-  ): Promise<void> {
-    // updateEntity(false): TypeORM would map the rows back (SQLite's RETURNING, or the
-    // connection's last insert id, which is 0 or stale when the upsert updated a row) and throws,
-    // which Baileys retried after 3 s on every send
-    await repository
-      .createQueryBuilder()
-      .insert()
-      .values(rows)
-      .orUpdate(['value', 'updated_at'], ['session_id', 'category', 'key_id'])
-      .updateEntity(false)
-      .execute();
   }
 }

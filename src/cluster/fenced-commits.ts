@@ -1,0 +1,90 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { SessionOwnership } from './session-ownership';
+
+/** One writer's share of a transaction. */
+export interface CommitPart<T> {
+  /** Sessions whose lease must still be this process's for their rows to be written. */
+  fenced: string[];
+  /** Writes the rows; `owned` is the part of `fenced` (and of the other parts') still held. */
+  write(manager: EntityManager, owned: ReadonlySet<string>): Promise<T>;
+}
+
+interface Pending {
+  part: CommitPart<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Group commit of the writes a session's runtime makes (Signal keys, incoming messages): the
+ * parts handed in while a transaction is being written go together in the next one, with one
+ * lease check (fence) for all their sessions. The inbound path thus pays one BEGIN, one fence
+ * and one COMMIT per batch instead of one per writer. A part resolves once its rows are
+ * committed. If a shared transaction fails, each of its parts is written again on its own, so a
+ * bad part fails alone.
+ */
+export class FencedCommits {
+  private next?: Pending[];
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly ownership: SessionOwnership,
+  ) {}
+
+  /** Writes the part in the next transaction; resolves with what `write` returned, committed. */
+  commit<T>(part: CommitPart<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (!this.next) {
+        const batch: Pending[] = [];
+        this.next = batch;
+        // one transaction at a time, after a turn of the event loop: the next one gathers the
+        // parts handed in meanwhile
+        this.writing = this.writing
+          .then(() => new Promise<void>((done) => setImmediate(done)))
+          .then(() => {
+            if (this.next === batch) {
+              this.next = undefined;
+            }
+            return this.writeBatch(batch);
+          });
+      }
+      this.next.push({ part, resolve: resolve, reject });
+    });
+  }
+
+  private async writeBatch(batch: Pending[]): Promise<void> {
+    try {
+      const results = await this.transaction(batch.map((pending) => pending.part));
+      batch.forEach((pending, index) => pending.resolve(results[index]));
+      return;
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0].reject(error);
+        return;
+      }
+    }
+    for (const pending of batch) {
+      try {
+        const [result] = await this.transaction([pending.part]);
+        pending.resolve(result);
+      } catch (error) {
+        pending.reject(error);
+      }
+    }
+  }
+
+  private transaction(parts: CommitPart<unknown>[]): Promise<unknown[]> {
+    return this.dataSource.transaction(async (manager) => {
+      // the check holds the lease rows until this transaction commits
+      const owned = await this.ownership.fence(manager, [
+        ...new Set(parts.flatMap((part) => part.fenced)),
+      ]);
+      const results: unknown[] = [];
+      for (const part of parts) {
+        results.push(await part.write(manager, owned));
+      }
+      return results;
+    });
+  }
+}
