@@ -11,6 +11,7 @@ import type { StoredContactsQueryDto } from '../dto/contacts-query.dto';
 import { SessionHooks } from '../../sessions/session-hooks';
 import { SessionWriteLock } from '../grab/session-write-lock';
 import { GroupParticipantEntity } from '../group-participant.entity';
+import { ContactListMemberEntity } from '../lists/contact-list.entity';
 
 export interface StoredContactsData {
   session_id: string;
@@ -209,6 +210,21 @@ export class StoredContactsService {
     }
     if (query.group_id) {
       builder.andWhere('contact.groupId = :groupId', { groupId: query.group_id });
+    }
+    if (query.list_id) {
+      // members are numbers (digits, as phone_number) or group/LID JIDs (as contact_id)
+      const members = builder
+        .subQuery()
+        .select('member.address')
+        .from(ContactListMemberEntity, 'member')
+        .where('member.listId = :listId', { listId: query.list_id })
+        .getQuery();
+      builder.andWhere(
+        new Brackets((where) => {
+          where.where(`contact.phoneNumber IN ${members}`);
+          where.orWhere(`contact.contactId IN ${members}`);
+        }),
+      );
     }
     const search = query.search?.trim();
     if (search) {
