@@ -522,7 +522,10 @@ describe(`campaigns against the simulator (${testTier()})`, () => {
     const receipt = nextEmitted<StatusStoredEvent>(
       gateway.app.get(EventEmitter2),
       StoredMessageEvents.Status,
-      (event) => event.update.messageId === recipient.messageId,
+      // a receipt (a server ack also moves the message, and stores nothing of its own)
+      (event) =>
+        event.update.messageId === recipient.messageId &&
+        ['delivered', 'read'].includes(event.update.status),
       15_000,
     );
     const receipts = () =>
@@ -565,7 +568,8 @@ describe(`campaigns against the simulator (${testTier()})`, () => {
         await gateway.request(`/sessions/${SESSION}/campaigns/${campaignId}/recipients`),
       )
     ).data;
-    expect(after[0]).toMatchObject({ messageId: recipient.messageId, state: 'delivered' });
+    expect(after[0].messageId).toBe(recipient.messageId);
+    expect(['delivered', 'read']).toContain(after[0].state);
     expect(account.received().filter((message) => message.id === recipient.messageId)).toHaveLength(
       1,
     );
