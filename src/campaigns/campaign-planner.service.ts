@@ -12,7 +12,7 @@ import { CampaignRecipientEntity } from './entities/campaign-recipient.entity';
 import type { CampaignMessage, CampaignPacing } from './entities/campaign.entity';
 import { CampaignEntity } from './entities/campaign.entity';
 import { unknownVariables } from './message-template';
-import { dedupe, fromContact, fromList, type PlannedRecipient } from './recipient-sources';
+import { dedupe, fromList, type PlannedRecipient } from './recipient-sources';
 
 /** Rows per INSERT: 6 columns each, well under MySQL's 65,535 and SQLite's 32,766 parameters. */
 const INSERT_BATCH = 2_000;
@@ -118,18 +118,8 @@ export class CampaignPlanner {
       }
     }
     if (request.contacts) {
-      const filter = {
-        type: request.contacts.type,
-        search: request.contacts.search,
-        group_id: request.contacts.groupId,
-      };
-      for await (const rows of this.stored.addresses(sessionId, filter)) {
-        for (const row of rows) {
-          const recipient = fromContact(row);
-          if (recipient) {
-            all.push(recipient);
-          }
-        }
+      for await (const chats of this.stored.chats(sessionId, request.contacts)) {
+        all.push(...chats.map((chat) => ({ ...chat, variables: null })));
         if (all.length > MAX_CAMPAIGN_RECIPIENTS * 2) {
           throw new CampaignTooLarge(MAX_CAMPAIGN_RECIPIENTS);
         }

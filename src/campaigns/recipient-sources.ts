@@ -1,5 +1,4 @@
-import { addressOf, addressOfContact } from '../contacts/chat-address';
-import type { ContactAddress } from '../contacts/stored/stored-contacts.service';
+import { addressOf } from '../contacts/chat-address';
 import { BadCampaignRequest } from './campaign-errors';
 import type { RecipientItemDto } from './dto/create-campaign.dto';
 
@@ -37,12 +36,6 @@ export function fromList(
     }
     return { ...address, name: item.name ?? null, variables };
   });
-}
-
-/** A stored contact (or group) row as a recipient; people without a known number are left out. */
-export function fromContact(row: ContactAddress): PlannedRecipient | null {
-  const chat = addressOfContact(row);
-  return chat ? { ...chat, variables: null } : null;
 }
 
 /** The first recipient of each address (numbers are normalized already), in order. */

@@ -1,4 +1,4 @@
-import type { ContactAddress } from './stored/stored-contacts.service';
+import type { ContactType } from './contact.entity';
 
 /**
  * Where a message to one recipient goes: the digits of a phone number (CONTRACT §5; its JID
@@ -7,6 +7,20 @@ import type { ContactAddress } from './stored/stored-contacts.service';
 export interface ChatAddress {
   address: string;
   jid: string | null;
+}
+
+/** A chat with the name a stored contact gives it. */
+export interface NamedChat extends ChatAddress {
+  name: string | null;
+}
+
+/** A stored contact as a recipient source reads it (a raw row, not an entity). */
+export interface ContactAddress {
+  contactId: string;
+  phoneNumber: string | null;
+  type: ContactType | null;
+  name: string | null;
+  groupName: string | null;
 }
 
 const GROUP_OR_LID = /^(\d[\d-]*@g\.us|\d+@lid)$/;

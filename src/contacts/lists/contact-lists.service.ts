@@ -6,7 +6,7 @@ import { pageMeta, pageRequest, type PaginationQueryDto } from '../../common/htt
 import { normalizePhoneNumber } from '../../common/phone/phone-number';
 import { AppConfig } from '../../config/app-config';
 import { SessionHooks } from '../../sessions/session-hooks';
-import { addressOf, addressOfContact, chatOfAddress, type ChatAddress } from '../chat-address';
+import { addressOf, chatOfAddress, type ChatAddress, type NamedChat } from '../chat-address';
 import { StoredContactsService } from '../stored/stored-contacts.service';
 import {
   BadContactListRequest,
@@ -28,11 +28,6 @@ import {
 
 /** Rows per INSERT and per lookup: well under both drivers' bound parameter limits. */
 const BATCH = 1_000;
-
-/** A member as a campaign reads it. */
-export interface ListMemberChat extends ChatAddress {
-  name: string | null;
-}
 
 type Member = { address: string; name: string | null };
 
@@ -177,7 +172,7 @@ export class ContactListsService {
   }
 
   /** The list's members in the order they were added, a batch at a time (keyset pagination). */
-  async *chats(sessionId: string, listId: string): AsyncGenerator<ListMemberChat[]> {
+  async *chats(sessionId: string, listId: string): AsyncGenerator<NamedChat[]> {
     const list = await this.find(sessionId, listId);
     let after = '0';
     for (;;) {
@@ -246,15 +241,9 @@ export class ContactListsService {
       }
     });
     if (request.contacts) {
-      const filter = {
-        type: request.contacts.type,
-        search: request.contacts.search,
-        group_id: request.contacts.groupId,
-      };
-      for await (const rows of this.stored.addresses(sessionId, filter)) {
-        for (const row of rows) {
-          const chat = addressOfContact(row);
-          if (chat && !unique.has(chat.address)) {
+      for await (const chats of this.stored.chats(sessionId, request.contacts)) {
+        for (const chat of chats) {
+          if (!unique.has(chat.address)) {
             unique.set(chat.address, {
               address: chat.address,
               name: chat.name?.slice(0, 255) ?? null,
