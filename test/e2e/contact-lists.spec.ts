@@ -265,6 +265,17 @@ describe(`saved contact lists (${testTier()})`, () => {
       }
     }
     expect(await rows()).toEqual(before);
+
+    // requests racing for one name: one list, the others a 409
+    const racing = await Promise.all(
+      [0, 1, 2, 3, 4].map((index) =>
+        gateway.post(lists(), {
+          name: index % 2 ? 'Race' : 'RACE',
+          members: [linked.contacts[index].pn],
+        }),
+      ),
+    );
+    expect(racing.map((response) => response.status).sort()).toEqual([201, 409, 409, 409, 409]);
   });
 
   it('sends a campaign made from a saved list to exactly its members, once each', async () => {

@@ -57,8 +57,7 @@ export class ContactListsService {
     if (members.length > MAX_LIST_MEMBERS) {
       throw new ContactListTooLarge(MAX_LIST_MEMBERS);
     }
-    const list = await this.dataSource.transaction(async (manager) => {
-      await this.ensureFree(manager, sessionId, name);
+    const list = await this.namedUniquely(sessionId, name, undefined, async (manager) => {
       const created = manager.create(ContactListEntity, { sessionId, name });
       await manager.save(created);
       // the generated id is a number on SQLite, a string on MySQL (BIGINT): a string everywhere
@@ -110,10 +109,9 @@ export class ContactListsService {
     const list = await this.find(sessionId, listId);
     const name = this.nameOf(newName);
     if (name !== list.name) {
-      await this.dataSource.transaction(async (manager) => {
-        await this.ensureFree(manager, sessionId, name, list.id);
-        await manager.update(ContactListEntity, { id: list.id }, { name });
-      });
+      await this.namedUniquely(sessionId, name, list.id, (manager) =>
+        manager.update(ContactListEntity, { id: list.id }, { name }),
+      );
     }
     return this.current(sessionId, listId);
   }
@@ -212,22 +210,39 @@ export class ContactListsService {
     return name;
   }
 
-  /** Names compare case-insensitively on both databases (MySQL's collation does anyway). */
-  private async ensureFree(
-    manager: EntityManager,
+  /**
+   * Runs `write` in a transaction once `name` is free in the session (409 otherwise). Names
+   * compare case-insensitively on both databases, as MySQL's collation does; a request that took
+   * the name meanwhile makes the unique key refuse the write, which is the same 409.
+   */
+  private async namedUniquely<T>(
     sessionId: string,
     name: string,
-    except?: string,
-  ): Promise<void> {
-    const builder = manager
-      .createQueryBuilder(ContactListEntity, 'list')
-      .where('list.sessionId = :sessionId', { sessionId })
-      .andWhere('LOWER(list.name) = LOWER(:name)', { name });
-    if (except !== undefined) {
-      builder.andWhere('list.id <> :except', { except });
-    }
-    if ((await builder.getCount()) > 0) {
-      throw new ContactListNameTaken(name);
+    except: string | undefined,
+    write: (manager: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    const taken = async (manager: EntityManager): Promise<boolean> => {
+      const builder = manager
+        .createQueryBuilder(ContactListEntity, 'list')
+        .where('list.sessionId = :sessionId', { sessionId })
+        .andWhere('LOWER(list.name) = LOWER(:name)', { name });
+      if (except !== undefined) {
+        builder.andWhere('list.id <> :except', { except });
+      }
+      return (await builder.getCount()) > 0;
+    };
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        if (await taken(manager)) {
+          throw new ContactListNameTaken(name);
+        }
+        return write(manager);
+      });
+    } catch (error) {
+      if (!(error instanceof ContactListNameTaken) && (await taken(this.dataSource.manager))) {
+        throw new ContactListNameTaken(name);
+      }
+      throw error;
     }
   }
 
