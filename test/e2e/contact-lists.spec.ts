@@ -174,6 +174,12 @@ describe(`saved contact lists (${testTier()})`, () => {
       [b, c, d, e, f].sort(),
     );
     expect(filtered.meta).toMatchObject({ total: 5 });
+    // ... and the session's address book (the engine route), filtered the same way
+    const live = (await gateway
+      .request(`/sessions/${SESSION}/contacts?listId=${list.id}`)
+      .then((response) => response.json())) as { data: { phoneNumber: string }[]; count: number };
+    expect(live.data.map((contact) => contact.phoneNumber).sort()).toEqual([b, c, d, e, f].sort());
+    expect(live.count).toBe(5);
     const csv = await gateway.request(
       `/api/sessions/${SESSION}/contacts?list_id=${silver.id}&format=csv`,
     );
@@ -220,6 +226,7 @@ describe(`saved contact lists (${testTier()})`, () => {
       ['PATCH', `${lists()}/${mine.id}`, { name: '' }, 400, 'name'],
       ['DELETE', `${lists()}/${mine.id}/members/abc`, undefined, 400, 'member'],
       ['GET', `/api/sessions/${SESSION}/contacts?list_id=abc`, undefined, 400, 'list_id'],
+      ['GET', `/sessions/${SESSION}/contacts?listId=abc`, undefined, 400, 'listId'],
       [
         'POST',
         `/sessions/${SESSION}/campaigns`,
@@ -241,6 +248,7 @@ describe(`saved contact lists (${testTier()})`, () => {
         null,
       ],
       ['GET', `/api/sessions/${SESSION}/contacts?list_id=${elsewhere.id}`, undefined, 404, null],
+      ['GET', `/sessions/${SESSION}/contacts?listId=${elsewhere.id}`, undefined, 404, null],
       [
         'POST',
         `/sessions/${SESSION}/campaigns`,

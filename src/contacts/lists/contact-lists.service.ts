@@ -190,6 +190,15 @@ export class ContactListsService {
     }
   }
 
+  /** Every member address of the session's list (404 when it has none such). */
+  async addresses(sessionId: string, listId: string): Promise<Set<string>> {
+    const addresses = new Set<string>();
+    for await (const chats of this.chats(sessionId, listId)) {
+      chats.forEach((chat) => addresses.add(chat.address));
+    }
+    return addresses;
+  }
+
   /** The session's list, or 404 (also for an id that is not a number, or another session's). */
   async find(sessionId: string, listId: string): Promise<ContactListEntity> {
     const list = /^\d{1,18}$/.test(listId)
