@@ -13,6 +13,7 @@ import { CreateMessagingTables1795200000200 } from './1795200000200-CreateMessag
 import { CreateSendQueue1795200000201 } from './1795200000201-CreateSendQueue';
 import { CreateWebhooks1795200000300 } from './1795200000300-CreateWebhooks';
 import { CreateClusterTables1795200000800 } from './1795200000800-CreateClusterTables';
+import { CreateContactLists1795200000900 } from './1795200000900-CreateContactLists';
 
 /** Every migration, in order. Listed explicitly so builds and tests load the same set. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   WidenSendQueuePayload1795200000500,
   CreateCampaigns1795200000600,
   CreateClusterTables1795200000800,
+  CreateContactLists1795200000900,
 ];

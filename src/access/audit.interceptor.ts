@@ -21,7 +21,7 @@ const AUDIT_ACTION = 'wa-gateway:audit-action';
 export const Audit = (action: string): MethodDecorator => SetMetadata(AUDIT_ACTION, action);
 
 /** Path parameters that name the target of an action (not the session). */
-const TARGET_PARAMS = ['webhookId', 'deliveryId', 'cid', 'group_id', 'phone'];
+const TARGET_PARAMS = ['webhookId', 'deliveryId', 'cid', 'listId', 'group_id', 'phone'];
 
 /**
  * What is audited: every change (`manage` and `admin` routes other than reads), grabs and exports.
@@ -46,6 +46,17 @@ export function auditActionOf(
   const campaign = /^\/sessions\/:id\/campaigns(?:\/:cid\/(pause|resume|cancel))?$/.exec(path);
   if (method === 'POST' && campaign) {
     return `campaign.${campaign[1] ?? 'create'}`;
+  }
+  // saved contact lists (permission `send`): a user's changes to campaign audiences, audited
+  const list = /^\/sessions\/:id\/contact-lists(\/:listId)?(\/members(?:\/:member)?)?$/.exec(path);
+  if (list && method !== 'GET') {
+    if (list[2]) {
+      return method === 'POST' ? 'contact_list.add_members' : 'contact_list.remove_member';
+    }
+    if (list[1]) {
+      return method === 'PATCH' ? 'contact_list.rename' : 'contact_list.delete';
+    }
+    return 'contact_list.create';
   }
   if (path.startsWith('/sessions/:id/opt-outs') && method !== 'GET') {
     return method === 'POST' ? 'campaign.opt_out' : 'campaign.opt_in';

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { normalizePhoneNumber } from '../common/phone/phone-number';
 import { AppConfig } from '../config/app-config';
+import { ContactListsService } from '../contacts/lists/contact-lists.service';
 import { StoredContactsService } from '../contacts/stored/stored-contacts.service';
 import { BadCampaignRequest, CampaignTooLarge } from './campaign-errors';
 import { CampaignContent } from './campaign-content.service';
@@ -11,7 +12,7 @@ import { CampaignRecipientEntity } from './entities/campaign-recipient.entity';
 import type { CampaignMessage, CampaignPacing } from './entities/campaign.entity';
 import { CampaignEntity } from './entities/campaign.entity';
 import { unknownVariables } from './message-template';
-import { dedupe, fromContact, fromList, type PlannedRecipient } from './recipient-sources';
+import { dedupe, fromList, type PlannedRecipient } from './recipient-sources';
 
 /** Rows per INSERT: 6 columns each, well under MySQL's 65,535 and SQLite's 32,766 parameters. */
 const INSERT_BATCH = 2_000;
@@ -26,7 +27,7 @@ export interface UploadedRecipients {
 
 /**
  * Turns a create request into a campaign: checks the message and the template, gathers the
- * recipients (stored contacts, a list, an upload), de-duplicates them by normalized number and
+ * recipients (stored contacts, a saved list, an explicit list, an upload), de-duplicates them by normalized number and
  * writes the campaign with every recipient row in one transaction. Nothing is written on a 400.
  */
 @Injectable()
@@ -37,6 +38,7 @@ export class CampaignPlanner {
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly stored: StoredContactsService,
+    private readonly lists: ContactListsService,
     private readonly content: CampaignContent,
   ) {}
 
@@ -49,10 +51,10 @@ export class CampaignPlanner {
     const pacing = this.pacingOf(request);
     const defaults = this.defaultsOf(request.defaults);
     const scheduledAt = request.scheduledAt ? new Date(request.scheduledAt) : null;
-    if (!request.contacts && !request.recipients && !uploaded) {
+    if (!request.contacts && !request.recipients && !request.listId && !uploaded) {
       throw new BadCampaignRequest(
         'recipients',
-        'give recipients (a list), contacts (a filter of stored contacts) or a CSV/XLSX file',
+        'give recipients (a list), contacts (a filter of stored contacts), listId (a saved contact list) or a CSV/XLSX file',
       );
     }
     const started = performance.now();
@@ -110,19 +112,14 @@ export class CampaignPlanner {
     if (uploaded) {
       all.push(...uploaded.recipients);
     }
+    if (request.listId) {
+      for await (const members of this.lists.chats(sessionId, request.listId)) {
+        all.push(...members.map((member) => ({ ...member, variables: null })));
+      }
+    }
     if (request.contacts) {
-      const filter = {
-        type: request.contacts.type,
-        search: request.contacts.search,
-        group_id: request.contacts.groupId,
-      };
-      for await (const rows of this.stored.addresses(sessionId, filter)) {
-        for (const row of rows) {
-          const recipient = fromContact(row);
-          if (recipient) {
-            all.push(recipient);
-          }
-        }
+      for await (const chats of this.stored.chats(sessionId, request.contacts)) {
+        all.push(...chats.map((chat) => ({ ...chat, variables: null })));
         if (all.length > MAX_CAMPAIGN_RECIPIENTS * 2) {
           throw new CampaignTooLarge(MAX_CAMPAIGN_RECIPIENTS);
         }

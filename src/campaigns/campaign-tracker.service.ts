@@ -3,6 +3,7 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, MoreThan, Repository } from 'typeorm';
 import { MessageEntity } from '../messaging/entities/message.entity';
+import { MessageStatusEntity } from '../messaging/entities/message-status.entity';
 import { QueuedSendEntity } from '../messaging/entities/queued-send.entity';
 import { StoredMessageEvents } from '../messaging/messaging-events';
 import type {
@@ -50,6 +51,8 @@ export class CampaignTracker implements OnApplicationBootstrap {
     private readonly recipients: Repository<CampaignRecipientEntity>,
     @InjectRepository(MessageEntity) private readonly messages: Repository<MessageEntity>,
     @InjectRepository(QueuedSendEntity) private readonly queue: Repository<QueuedSendEntity>,
+    @InjectRepository(MessageStatusEntity)
+    private readonly receipts: Repository<MessageStatusEntity>,
     private readonly progress: CampaignProgress,
   ) {}
 
@@ -58,8 +61,9 @@ export class CampaignTracker implements OnApplicationBootstrap {
   }
 
   /**
-   * At boot: recipients claimed before a stop take their message's stored state; one whose job
-   * is neither stored nor queued any more failed (its failure was not recorded in time).
+   * At boot: recipients claimed before a stop take their message's stored state (or that of its
+   * stored receipts); one whose job is neither stored nor queued any more failed (its failure
+   * was not recorded in time).
    */
   async onApplicationBootstrap(): Promise<void> {
     const open = await this.recipients.find({
@@ -78,22 +82,37 @@ export class CampaignTracker implements OnApplicationBootstrap {
     for (let start = 0; start < queued.length; start += BATCH) {
       const part = queued.slice(start, start + BATCH);
       const ids = part.map((row) => row.messageId ?? '');
-      const [stored, waiting] = await Promise.all([
+      const [stored, receipts, waiting] = await Promise.all([
         this.messages.find({
           select: { messageId: true, status: true },
           where: { messageId: In(ids), fromMe: true },
         }),
+        this.receipts.find({
+          select: { messageId: true, status: true },
+          where: { messageId: In(ids) },
+        }),
         this.queue.find({ select: { messageId: true }, where: { messageId: In(ids) } }),
       ]);
       const status = new Map(stored.map((message) => [message.messageId, message.status]));
+      // a receipt stored without its message: the send went out just before a hard stop (the
+      // send queue does not send it again)
+      const receipted = new Map<string, RecipientState>();
+      for (const receipt of receipts) {
+        if (receipted.get(receipt.messageId) !== 'read') {
+          receipted.set(receipt.messageId, receipt.status);
+        }
+      }
       const inQueue = new Set(waiting.map((row) => row.messageId));
       for (const row of part) {
         const id = row.messageId ?? '';
         const known = status.get(id);
+        const receipt = receipted.get(id);
         if (known) {
           // a stored message of ours went out: `pending` is only WhatsApp's ack still to come
           const state = known === 'played' ? 'read' : known === 'pending' ? 'sent' : known;
           await this.advance(id, state);
+        } else if (receipt) {
+          await this.advance(id, receipt);
         } else if (!inQueue.has(id)) {
           await this.advance(
             id,

@@ -63,7 +63,7 @@ export class CampaignsController {
   @ApiOperation({
     summary: 'Create a campaign: one templated message to stored contacts, a list or a CSV/XLSX',
     description:
-      'Recipients: `contacts` (a filter of stored contacts: type, search, groupId), `recipients` (a list of {to, name?, variables?}) and/or, as multipart/form-data, a CSV or XLSX file in the field `file` (a `phone` column, optional `name`, any other column is a variable). Text and caption take `{{variable}}`, `{{variable|default}}` and spintax `{Hi|Hello}`. De-duplicated by number; numbers not on WhatsApp are skipped; opted-out numbers are skipped.',
+      'Recipients: `contacts` (a filter of stored contacts: type, search, groupId), `listId` (the members of a saved contact list), `recipients` (a list of {to, name?, variables?}) and/or, as multipart/form-data, a CSV or XLSX file in the field `file` (a `phone` column, optional `name`, any other column is a variable). Text and caption take `{{variable}}`, `{{variable|default}}` and spintax `{Hi|Hello}`. De-duplicated by number; numbers not on WhatsApp are skipped; opted-out numbers are skipped.',
   })
   @ApiParam(ID_PARAM)
   @ApiEnvelope(CampaignViewDto, { status: 201, message: 'Campaign created' })

@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { ContactsModule } from '../contacts/contacts.module';
 import { Clock, SystemClock } from '../messaging/clock';
 import { MessageEntity } from '../messaging/entities/message.entity';
+import { MessageStatusEntity } from '../messaging/entities/message-status.entity';
 import { QueuedSendEntity } from '../messaging/entities/queued-send.entity';
 import { MessagingModule } from '../messaging/messaging.module';
 import { SessionsModule } from '../sessions/sessions.module';
@@ -33,6 +34,7 @@ import { RecipientUpload } from './recipient-upload.service';
       CampaignRecipientEntity,
       OptOutEntity,
       MessageEntity,
+      MessageStatusEntity,
       QueuedSendEntity,
     ]),
     WhatsappModule,

@@ -6,7 +6,8 @@ import { AppConfig } from '../config/app-config';
 import { BadCampaignRequest, CampaignTooLarge } from './campaign-errors';
 import type { UploadedRecipients } from './campaign-planner.service';
 import { MAX_CAMPAIGN_RECIPIENTS } from './dto/create-campaign.dto';
-import { addressOf, type PlannedRecipient } from './recipient-sources';
+import { addressOf } from '../contacts/chat-address';
+import type { PlannedRecipient } from './recipient-sources';
 
 export interface UploadedFileLike {
   buffer: Buffer;

@@ -12,6 +12,7 @@ import {
   StoredContactsQueryDto,
 } from './dto/contacts-query.dto';
 import { ContactsGrabberService } from './grab/contacts-grabber.service';
+import { ContactListsService } from './lists/contact-lists.service';
 import { GRAB_MESSAGES, type GrabData, type GrabScope } from './grab/grab-types';
 import { ContactsExportService } from './stored/contacts-export.service';
 import { StoredContactsService } from './stored/stored-contacts.service';
@@ -33,6 +34,7 @@ export class ContactsController {
     private readonly stored: StoredContactsService,
     private readonly exports: ContactsExportService,
     private readonly status: ApiSessionStatusService,
+    private readonly lists: ContactListsService,
   ) {}
 
   @Get('grab-groups')
@@ -76,7 +78,7 @@ export class ContactsController {
   @Get('contacts')
   @ApiOperation({
     summary:
-      'Stored contacts (type, search, group_id filters, paginated), or the whole set as CSV/XLSX',
+      'Stored contacts (type, search, group_id, list_id filters, paginated), or the whole set as CSV/XLSX',
   })
   @ApiParam(SESSION_PARAM)
   @ApiProduces(
@@ -89,6 +91,9 @@ export class ContactsController {
     @SessionParam('session_id') session: WhatsappSessionEntity,
     @Query() query: StoredContactsQueryDto,
   ): Promise<(Envelope<StoredContactsData> & { meta: PageMeta }) | StreamableFile> {
+    if (query.list_id) {
+      await this.lists.find(session.sessionId, query.list_id); // another session's list: 404
+    }
     if (query.format === 'csv' || query.format === 'xlsx') {
       return this.exports.file(session.sessionId, query, query.format);
     }

@@ -18,12 +18,18 @@ import { ContactsGrabberService } from './grab/contacts-grabber.service';
 import { GroupRowsBuilder } from './grab/group-rows.builder';
 import { SessionWriteLock } from './grab/session-write-lock';
 import { GroupParticipantEntity } from './group-participant.entity';
+import { ContactListEntity, ContactListMemberEntity } from './lists/contact-list.entity';
+import { ContactListsController } from './lists/contact-lists.controller';
+import { ContactListsService } from './lists/contact-lists.service';
 import { ApiSessionStatusService } from './stored/api-session-status.service';
 import { ContactsExportService } from './stored/contacts-export.service';
 import { StoredContactsService } from './stored/stored-contacts.service';
 import { ContactsAutoSyncService } from './sync/contacts-auto-sync.service';
 
-/** The address book, the contact grabber, stored contacts (seeds 000/001) and their engine routes. */
+/**
+ * The address book, the contact grabber, stored contacts (seeds 000/001), their engine routes,
+ * and saved contact lists.
+ */
 @Module({
   imports: [
     TypeOrmModule.forFeature([
@@ -32,11 +38,13 @@ import { ContactsAutoSyncService } from './sync/contacts-auto-sync.service';
       AddressBookContactEntity,
       AddressBookLidMappingEntity,
       AddressBookGroupEntity,
+      ContactListEntity,
+      ContactListMemberEntity,
     ]),
     WhatsappModule,
     SessionsModule,
   ],
-  controllers: [ContactsController, EngineContactsController],
+  controllers: [ContactsController, EngineContactsController, ContactListsController],
   providers: [
     AddressBookStore,
     AddressBookReader,
@@ -49,7 +57,8 @@ import { ContactsAutoSyncService } from './sync/contacts-auto-sync.service';
     ApiSessionStatusService,
     EngineContactsService,
     ContactsAutoSyncService,
+    ContactListsService,
   ],
-  exports: [StoredContactsService],
+  exports: [StoredContactsService, ContactListsService],
 })
 export class ContactsModule {}

@@ -10,6 +10,7 @@ import { CampaignRecipientEntity } from '../campaigns/entities/campaign-recipien
 import { CampaignEntity } from '../campaigns/entities/campaign.entity';
 import { OptOutEntity } from '../campaigns/entities/opt-out.entity';
 import { ContactEntity } from '../contacts/contact.entity';
+import { ContactListEntity, ContactListMemberEntity } from '../contacts/lists/contact-list.entity';
 import { GroupParticipantEntity } from '../contacts/group-participant.entity';
 import { ChatPresenceEntity } from '../messaging/entities/chat-presence.entity';
 import { MessageStatusEntity } from '../messaging/entities/message-status.entity';
@@ -46,4 +47,6 @@ export const entities = [
   CampaignEntity,
   CampaignRecipientEntity,
   OptOutEntity,
+  ContactListEntity,
+  ContactListMemberEntity,
 ];

@@ -14,6 +14,7 @@ import { Messenger, SessionSocketUnavailable } from '../whatsapp/messenger';
 import { SessionEvents } from '../whatsapp/session-events';
 import type { SessionConnectedEvent } from '../whatsapp/session-events';
 import { MessageEntity } from './entities/message.entity';
+import { MessageStatusEntity } from './entities/message-status.entity';
 import { QueuedSendEntity } from './entities/queued-send.entity';
 import type { ComposedMessage } from './message-composer.service';
 import { MessageStore } from './message-store.service';
@@ -43,7 +44,12 @@ interface Lane {
   lastSentAt: number;
   /** Jobs accepted whose rows are being stored. */
   reserved: number;
+  /** The job being handed to WhatsApp and its result stored: a shutdown waits for it. */
+  sending?: { job: Job; done: Promise<void> };
 }
+
+/** How long a shutdown waits for the sends under way to be stored. */
+const SHUTDOWN_DRAIN_MS = 5_000;
 
 /** A message id in WhatsApp Web's style (3EB0 + hex), fixed before the message is queued. */
 /** Published when a queued job leaves the queue (its row is gone): sent or failed. */
@@ -146,17 +152,10 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
     ).filter((row) => !inLanes.has(row.messageId));
     const now = Date.now();
     let resumed = 0;
-    // A job whose message is stored went out (or failed) before a hard stop left its row: done
-    const settled = new Set<string>();
-    for (let start = 0; start < rows.length; start += 1000) {
-      const stored = await this.dataSource.getRepository(MessageEntity).find({
-        select: { sessionId: true, messageId: true },
-        where: { messageId: In(rows.slice(start, start + 1000).map((row) => row.messageId)) },
-      });
-      stored.forEach((message) => settled.add(`${message.sessionId}\u0000${message.messageId}`));
-    }
+    const { stored, receipted } = await this.tracesOf(rows);
     for (const row of rows) {
-      if (settled.has(`${row.sessionId}\u0000${row.messageId}`)) {
+      const key = `${row.sessionId}\u0000${row.messageId}`;
+      if (stored.has(key)) {
         await this.rows.delete({ messageId: row.messageId });
         continue;
       }
@@ -167,6 +166,15 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
         composed: JSON.parse(row.payload, revive) as ComposedMessage,
         deadline: row.deadlineAt,
       };
+      if (receipted.has(key)) {
+        // the recipient's receipt was stored, the message was not: it went out, do not resend
+        await this.rows.delete({ messageId: row.messageId });
+        this.logger.warn(
+          `[${row.sessionId}] message ${row.messageId} reached its recipient before the stop (its receipt is stored): not sent again`,
+        );
+        this.settled(job, 'sent');
+        continue;
+      }
       if (row.deadlineAt.getTime() <= now) {
         await this.fail(job, 'not sent before its deadline: the gateway was stopped');
       } else {
@@ -182,10 +190,44 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  onModuleDestroy(): void {
+  /**
+   * The durable traces of jobs left by a hard stop: their message stored (sent, or failed and
+   * recorded), or only a receipt of it (the message reached WhatsApp and its recipient, and the
+   * process died before the message row was committed).
+   */
+  private async tracesOf(
+    rows: QueuedSendEntity[],
+  ): Promise<{ stored: Set<string>; receipted: Set<string> }> {
+    const stored = new Set<string>();
+    const receipted = new Set<string>();
+    for (let start = 0; start < rows.length; start += 1000) {
+      const where = { messageId: In(rows.slice(start, start + 1000).map((row) => row.messageId)) };
+      const [messages, receipts] = await Promise.all([
+        this.dataSource
+          .getRepository(MessageEntity)
+          .find({ select: { sessionId: true, messageId: true }, where }),
+        this.dataSource
+          .getRepository(MessageStatusEntity)
+          .find({ select: { sessionId: true, messageId: true }, where }),
+      ]);
+      messages.forEach((row) => stored.add(`${row.sessionId}\u0000${row.messageId}`));
+      receipts.forEach((row) => receipted.add(`${row.sessionId}\u0000${row.messageId}`));
+    }
+    return { stored, receipted };
+  }
+
+  /**
+   * No new send starts; a send under way finishes and its message is stored before the sockets
+   * and the database close, so a job a shutdown interrupted is never sent again at the next boot.
+   */
+  async onModuleDestroy(): Promise<void> {
     this.closing = true;
+    const inFlight: Promise<void>[] = [];
     for (const lane of this.lanes.values()) {
-      for (const job of lane.jobs) {
+      if (lane.sending) {
+        inFlight.push(lane.sending.done);
+      }
+      for (const job of lane.jobs.filter((queued) => queued !== lane.sending?.job)) {
         job.waiter?.reject(
           new WhatsAppFailed(
             'send the message now',
@@ -193,6 +235,21 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
           ),
         );
         job.waiter = undefined;
+      }
+    }
+    if (inFlight.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const waited = await Promise.race([
+        Promise.allSettled(inFlight).then(() => true),
+        new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), SHUTDOWN_DRAIN_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!waited) {
+        this.logger.warn(
+          `a send under way was not stored within ${SHUTDOWN_DRAIN_MS} ms of the shutdown: it is sent again at the next boot, under the same message id`,
+        );
       }
     }
   }
@@ -324,33 +381,54 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
       if (Date.now() >= job.deadline.getTime()) {
         continue; // its deadline passed while it waited its turn: failed at the loop's top
       }
-      let message: WaMessage;
-      try {
-        message = await this.messenger.send(sessionId, job.jid, job.composed.content, {
-          quoted: job.composed.quoted,
-          messageId: job.messageId,
-        });
-      } catch (error) {
-        if (isConnectionLoss(error) && !this.closing) {
-          this.logger.warn(`[${sessionId}] connection lost while sending; the message waits`);
-          await this.connectedOrDeadline(sessionId, job.deadline);
-          continue;
-        }
-        lane.jobs.shift();
-        await this.fail(job, error instanceof Error ? error.message : String(error), error);
-        continue;
+      if (this.closing) {
+        return; // no send starts once a shutdown began: the job stays queued for the next boot
       }
-      lane.lastSentAt = Date.now();
-      lane.jobs.shift();
+      const sending = this.sendOne(sessionId, lane, job);
+      lane.sending = { job, done: sending.then(() => undefined) };
+      let connectionLost: boolean;
       try {
-        // the queue row goes in the message row's transaction: stored and dequeued at once
-        await this.store.saveMessages([message], { source: 'engine', dequeue: true });
-        this.settled(job, 'sent');
-        job.waiter?.resolve(message);
-      } catch (error) {
-        job.waiter?.reject(error instanceof Error ? error : new Error(String(error)));
+        connectionLost = await sending;
+      } finally {
+        lane.sending = undefined;
+      }
+      if (connectionLost && !this.closing) {
+        this.logger.warn(`[${sessionId}] connection lost while sending; the message waits`);
+        await this.connectedOrDeadline(sessionId, job.deadline);
       }
     }
+  }
+
+  /**
+   * Hands the lane's first job to WhatsApp and stores its message (dequeued in the same
+   * transaction); resolves true when the connection was lost first (the job waits in the lane).
+   */
+  private async sendOne(sessionId: string, lane: Lane, job: Job): Promise<boolean> {
+    let message: WaMessage;
+    try {
+      message = await this.messenger.send(sessionId, job.jid, job.composed.content, {
+        quoted: job.composed.quoted,
+        messageId: job.messageId,
+      });
+    } catch (error) {
+      if (isConnectionLoss(error)) {
+        return true; // not handed over: it waits for the connection (or the next boot)
+      }
+      lane.jobs.shift();
+      await this.fail(job, error instanceof Error ? error.message : String(error), error);
+      return false;
+    }
+    lane.lastSentAt = Date.now();
+    lane.jobs.shift();
+    try {
+      // the queue row goes in the message row's transaction: stored and dequeued at once
+      await this.store.saveMessages([message], { source: 'engine', dequeue: true });
+      this.settled(job, 'sent');
+      job.waiter?.resolve(message);
+    } catch (error) {
+      job.waiter?.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return false;
   }
 
   /**

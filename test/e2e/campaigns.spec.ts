@@ -6,11 +6,16 @@ import { nextEmitted } from '../support/next-emitted';
 import { CampaignEntity } from '../../src/campaigns/entities/campaign.entity';
 import { CampaignRecipientEntity } from '../../src/campaigns/entities/campaign-recipient.entity';
 import { OptOutEntity } from '../../src/campaigns/entities/opt-out.entity';
+import { dataSourceOptions, openDataSource } from '../../src/database/data-source';
+import { MessageStatusEntity } from '../../src/messaging/entities/message-status.entity';
+import { MessageEntity } from '../../src/messaging/entities/message.entity';
+import { QueuedSendEntity } from '../../src/messaging/entities/queued-send.entity';
+import { StoredMessageEvents, type StatusStoredEvent } from '../../src/messaging/messaging-events';
 import type { CampaignProgressEvent } from '../../src/campaigns/campaign-events';
 import type { SimAccount, WaSimulator } from '../wa-sim';
 import type { LinkInfo } from '../wa-sim/views';
 import { nextProgress } from '../support/campaigns';
-import { json, linkSession } from '../support/contacts';
+import { json, linkSession, sessionConnected } from '../support/contacts';
 import { subscriber } from '../support/messaging-harness';
 import { nextEvent } from '../support/socket-client';
 import { WebhookReceiver } from '../support/webhook-receiver';
@@ -497,6 +502,77 @@ describe(`campaigns against the simulator (${testTier()})`, () => {
     ]);
     expect(rows).toHaveLength(2);
     expect(rows[1].slice(0, 3)).toEqual([contact.pn, `${contact.pn}@s.whatsapp.net`, 'Sari']);
+  });
+
+  it('settles at boot a send whose receipt was stored but not its message (killed in between): not sent again', async () => {
+    const contact = linked.contacts[80];
+    const response = await create({
+      name: 'killed after its receipt',
+      message: 'only once',
+      recipients: [{ to: contact.pn }],
+      pacing: NO_PACING,
+    });
+    const campaignId = (await json<CampaignView>(response)).data.id;
+    await completion(campaignId);
+    const [recipient] = (
+      await json<{ messageId: string; state: string }[]>(
+        await gateway.request(`/sessions/${SESSION}/campaigns/${campaignId}/recipients`),
+      )
+    ).data;
+    const receipt = nextEmitted<StatusStoredEvent>(
+      gateway.app.get(EventEmitter2),
+      StoredMessageEvents.Status,
+      // a receipt (a server ack also moves the message, and stores nothing of its own)
+      (event) =>
+        event.update.messageId === recipient.messageId &&
+        ['delivered', 'read'].includes(event.update.status),
+      15_000,
+    );
+    const receipts = () =>
+      gateway.app
+        .get(DataSource)
+        .getRepository(MessageStatusEntity)
+        .countBy({ messageId: recipient.messageId });
+    if ((await receipts()) === 0) {
+      await receipt;
+    }
+    receipt.catch(() => undefined);
+    await gateway.close();
+    // what a SIGKILL after the receipt's commit and before the message's leaves behind
+    const dataSource = await openDataSource(dataSourceOptions(db.config));
+    try {
+      await dataSource
+        .getRepository(MessageEntity)
+        .delete({ sessionId: SESSION, messageId: recipient.messageId });
+      await dataSource.getRepository(QueuedSendEntity).insert({
+        messageId: recipient.messageId,
+        sessionId: SESSION,
+        chatJid: `${contact.pn}@s.whatsapp.net`,
+        payload: JSON.stringify({ type: 'text', content: { kind: 'text', text: 'only once' } }),
+        enqueuedAt: new Date(),
+        deadlineAt: new Date(Date.now() + 60_000),
+      });
+      await dataSource
+        .getRepository(CampaignRecipientEntity)
+        .update({ messageId: recipient.messageId }, { state: 'queued' });
+    } finally {
+      await dataSource.destroy();
+    }
+
+    gateway = await startGateway(sim, ENV, db);
+    await sessionConnected(gateway, SESSION);
+    // settled at boot: the job is gone (never to be sent), the recipient took its receipt
+    expect(await gateway.app.get(DataSource).getRepository(QueuedSendEntity).count()).toBe(0);
+    const after = (
+      await json<{ messageId: string; state: string }[]>(
+        await gateway.request(`/sessions/${SESSION}/campaigns/${campaignId}/recipients`),
+      )
+    ).data;
+    expect(after[0].messageId).toBe(recipient.messageId);
+    expect(['delivered', 'read']).toContain(after[0].state);
+    expect(account.received().filter((message) => message.id === recipient.messageId)).toHaveLength(
+      1,
+    );
   });
 
   // last: it removes the session

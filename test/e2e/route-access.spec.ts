@@ -14,7 +14,8 @@ import { PERMISSIONS, Permission } from '../../src/access/permissions';
  * and a wrong key are 401; a key scoped to another session gets 404 (the same as a missing
  * session, see README) on session routes and sees nothing of this session elsewhere; a key
  * scoped to this session answers 2xx. The example inputs come from the document too, except
- * the ids only this run knows (a webhook, a delivery, a stored message, a contact's number),
+ * the ids only this run knows (a webhook, a delivery, a stored message, a contact's number,
+ * campaigns and contact lists),
  * and the QR and pairing routes, which go to a session still waiting for its QR.
  *
  * Each route's documented permission (`x-permission`) is enforced: a key in scope with every
@@ -99,9 +100,19 @@ describe(`access to every documented route (${testTier()})`, () => {
         )
       ).data.id;
     const [cid, cancelCid] = [await campaign(), await campaign()];
+    // saved contact lists: one to read and change (and to send a campaign to), one to delete
+    const list = async (name: string) =>
+      (
+        await json<{ id: string }>(
+          await gateway.post('/sessions/walk-1/contact-lists', { name, members: [contact.pn] }),
+        )
+      ).data.id;
+    const [listId, deleteListId] = [await list('walk list'), await list('walk list to delete')];
     known = {
       cid,
       cancelCid,
+      listId,
+      deleteListId,
       webhookId: target.data.id,
       deliveryId: deliveries.data[0].id,
       messageId: sent.data.messageId,
@@ -130,7 +141,11 @@ describe(`access to every documented route (${testTier()})`, () => {
     if (route.path.endsWith('/cancel')) {
       values.cid = known.cancelCid;
     }
+    if (route.method === 'DELETE' && route.path.endsWith('/{listId}')) {
+      values.listId = known.deleteListId;
+    }
     delete values.cancelCid;
+    delete values.deleteListId;
     return { sessionId: 'walk-1', values };
   }
   afterAll(async () => {

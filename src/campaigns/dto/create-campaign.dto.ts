@@ -1,4 +1,5 @@
 import { ApiProperty, PickType } from '@nestjs/swagger';
+import { ContactsSourceDto } from '../../contacts/dto/contacts-source.dto';
 import { SendMessageDto } from '../../messaging/dto/send-message.dto';
 import { plainToInstance, Transform, Type, type ClassConstructor } from 'class-transformer';
 import {
@@ -38,26 +39,6 @@ const parsedJson =
       ? plainToInstance(type, parsed)
       : parsed;
   };
-
-/** Recipients from the session's stored contacts, filtered like `GET /api/sessions/:id/contacts`. */
-export class ContactsSourceDto {
-  /** individual contacts or groups (the group chats themselves); both when omitted */
-  @IsOptional()
-  @IsIn(['individual', 'group'], { message: 'type must be one of: individual, group' })
-  type?: 'individual' | 'group';
-
-  /** Part of the name, the push name or the phone number */
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  search?: string;
-
-  /** Only the members a grab stored for this group (a group JID) */
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
-  groupId?: string;
-}
 
 /** One recipient given explicitly. */
 export class RecipientItemDto {
@@ -129,8 +110,8 @@ export class PacingDto {
 
 /**
  * A campaign: the message (the send route's text and media fields, with `{{variables}}` and
- * `{spin|tax}` in text and caption), and its recipients: stored contacts, an explicit list, or
- * an uploaded CSV/XLSX (multipart field `file`).
+ * `{spin|tax}` in text and caption), and its recipients: stored contacts, a saved contact list,
+ * an explicit list, or an uploaded CSV/XLSX (multipart field `file`).
  */
 export class CreateCampaignDto extends PickType(SendMessageDto, [
   'message',
@@ -157,6 +138,12 @@ export class CreateCampaignDto extends PickType(SendMessageDto, [
   @ValidateNested()
   @Type(() => ContactsSourceDto)
   contacts?: ContactsSourceDto;
+
+  /** Recipients: the members of a saved contact list of this session (its id) */
+  @IsOptional()
+  @Matches(/^\d{1,18}$/, { message: 'listId must be a contact list id' })
+  @ApiProperty({ required: false, example: '1' })
+  listId?: string;
 
   /** Recipients given explicitly */
   @ApiProperty({

@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PaginationQueryDto } from '../../common/http/pagination';
 import { CONTACT_TYPES, type ContactType } from '../contact.entity';
 
@@ -34,6 +34,11 @@ export class StoredContactsQueryDto extends PaginationQueryDto {
   @IsString()
   @MaxLength(255)
   group_id?: string;
+
+  /** Only the contacts that are members of this saved contact list (its id) */
+  @IsOptional()
+  @Matches(/^\d{1,18}$/, { message: 'list_id must be a contact list id' })
+  list_id?: string;
 
   /** json (paginated), or a download of the whole filtered set: csv or xlsx */
   @IsOptional()

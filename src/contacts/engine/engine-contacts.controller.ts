@@ -1,9 +1,10 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { counted, CountedEnvelope, Envelope, ok } from '../../common/http/envelope';
 import { ApiErrors, ApiKeyAuth } from '../../docs/api-docs.decorators';
 import { SessionParam } from '../../sessions/session-param.pipe';
 import type { WhatsappSessionEntity } from '../../whatsapp/whatsapp-session.entity';
+import { EngineContactsQueryDto } from './engine-contacts-query.dto';
 import {
   EngineContactsService,
   type EngineContactView,
@@ -33,16 +34,18 @@ export class EngineContactsController {
 
   @Get('contacts')
   @ApiOperation({
-    summary: "A connected session's contacts from its address book (nothing stored)",
+    summary:
+      "A connected session's contacts from its address book (nothing stored), optionally only a saved list's members",
   })
   @ApiParam(ID_PARAM)
   @ApiErrors(400, 404)
   async contacts(
     @SessionParam() session: WhatsappSessionEntity,
+    @Query() query: EngineContactsQueryDto,
   ): Promise<CountedEnvelope<EngineContactView>> {
     return counted(
       'Contacts retrieved successfully',
-      await this.engine.contacts(session.sessionId),
+      await this.engine.contacts(session.sessionId, query.listId),
     );
   }
 

@@ -4,6 +4,7 @@ import { WaDirectory } from '../../whatsapp/address-book/wa-directory';
 import { AddressBookReader } from '../address-book/address-book.reader';
 import { WhatsappUnavailable } from '../contacts-errors';
 import { ConnectedSession } from '../grab/connected-session';
+import { ContactListsService } from '../lists/contact-lists.service';
 import { participantId } from '../address-book/known-person';
 import { displayName, isMe } from '../grab/grab-rows';
 
@@ -45,6 +46,7 @@ export class EngineContactsService {
     private readonly sessions: ConnectedSession,
     private readonly directory: WaDirectory,
     private readonly reader: AddressBookReader,
+    private readonly lists: ContactListsService,
   ) {}
 
   async groups(sessionId: string): Promise<EngineGroupView[]> {
@@ -83,11 +85,21 @@ export class EngineContactsService {
       }));
   }
 
-  async contacts(sessionId: string): Promise<EngineContactView[]> {
+  /** The address book's people; with `listId`, only the members of that saved list. */
+  async contacts(sessionId: string, listId?: string): Promise<EngineContactView[]> {
     await this.sessions.connected(sessionId);
+    const members =
+      listId === undefined ? undefined : await this.lists.addresses(sessionId, listId);
     const me = this.directory.ownJids(sessionId);
     return (await this.reader.people(sessionId, true))
       .filter((person) => person.jid !== me.jid && (!person.lid || person.lid !== me.lid))
+      .filter(
+        (person) =>
+          !members ||
+          [person.phoneNumber, person.jid, person.lid].some(
+            (address) => address !== null && members.has(address),
+          ),
+      )
       .map((person) => ({
         id: person.jid,
         name: displayName(person),

@@ -11,6 +11,9 @@ import type { StoredContactsQueryDto } from '../dto/contacts-query.dto';
 import { SessionHooks } from '../../sessions/session-hooks';
 import { SessionWriteLock } from '../grab/session-write-lock';
 import { GroupParticipantEntity } from '../group-participant.entity';
+import { addressOfContact, type ContactAddress, type NamedChat } from '../chat-address';
+import type { ContactsSourceDto } from '../dto/contacts-source.dto';
+import { ContactListMemberEntity } from '../lists/contact-list.entity';
 
 export interface StoredContactsData {
   session_id: string;
@@ -26,15 +29,6 @@ export interface ParticipantView {
   name: string | null;
   is_admin: boolean;
   is_super_admin: boolean;
-}
-
-/** A stored contact as a campaign recipient source reads it. */
-export interface ContactAddress {
-  contactId: string;
-  phoneNumber: string | null;
-  type: ContactType | null;
-  name: string | null;
-  groupName: string | null;
 }
 
 const EXPORT_BATCH = 1_000;
@@ -102,13 +96,13 @@ export class StoredContactsService {
   }
 
   /**
-   * The filtered set's addresses (JID, number, type, names), raw rows in id order, a batch at a
-   * time: what a campaign needs of 50,000 contacts without hydrating 50,000 entities.
+   * The chats (numbers, group/LID JIDs, with names) of the stored contacts a campaign-style
+   * filter matches, in id order, a batch at a time, read as raw rows: what a campaign or a saved
+   * list needs of 50,000 contacts without hydrating 50,000 entities. People without a known
+   * number are left out.
    */
-  async *addresses(
-    sessionId: string,
-    query: Pick<StoredContactsQueryDto, 'type' | 'search' | 'group_id'>,
-  ): AsyncGenerator<ContactAddress[]> {
+  async *chats(sessionId: string, source: ContactsSourceDto): AsyncGenerator<NamedChat[]> {
+    const query = { type: source.type, search: source.search, group_id: source.groupId };
     let after = '0';
     for (;;) {
       const rows = await this.filtered(sessionId, query)
@@ -125,7 +119,7 @@ export class StoredContactsService {
       if (rows.length === 0) {
         return;
       }
-      yield rows;
+      yield rows.flatMap((row) => addressOfContact(row) ?? []);
       after = String(rows[rows.length - 1].id);
     }
   }
@@ -209,6 +203,21 @@ export class StoredContactsService {
     }
     if (query.group_id) {
       builder.andWhere('contact.groupId = :groupId', { groupId: query.group_id });
+    }
+    if (query.list_id) {
+      // members are numbers (digits, as phone_number) or group/LID JIDs (as contact_id)
+      const members = builder
+        .subQuery()
+        .select('member.address')
+        .from(ContactListMemberEntity, 'member')
+        .where('member.listId = :listId', { listId: query.list_id })
+        .getQuery();
+      builder.andWhere(
+        new Brackets((where) => {
+          where.where(`contact.phoneNumber IN ${members}`);
+          where.orWhere(`contact.contactId IN ${members}`);
+        }),
+      );
     }
     const search = query.search?.trim();
     if (search) {
