@@ -7,6 +7,7 @@ import type { Request } from 'express';
 import { AppConfig } from '../config/app-config';
 import { AccessGuard } from './access.guard';
 import { ApiKeyEntity } from './api-key.entity';
+import { FixedWindowStore } from './fixed-window-store';
 import { ApiKeysController, AuditController } from './api-keys.controller';
 import { ApiKeysService } from './api-keys.service';
 import { AuditEventEntity } from './audit-event.entity';
@@ -36,7 +37,7 @@ import { ScopeFilterInterceptor } from './scope-filter.interceptor';
         ],
         storage: config.access.redisUrl
           ? new ThrottlerStorageRedisService(config.access.redisUrl)
-          : undefined,
+          : new FixedWindowStore(),
       }),
     }),
   ],
