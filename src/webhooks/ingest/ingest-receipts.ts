@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { EntityManager, In, QueryFailedError, Repository } from 'typeorm';
+import { insertRows } from '../../database/bulk-sql';
 import { WebhookIngestReceiptEntity } from '../entities/webhook-ingest-receipt.entity';
 
 function isUniqueViolation(error: unknown): boolean {
@@ -102,20 +103,13 @@ export class IngestReceipts {
     }
     if (fresh.length > 0) {
       const receivedAt = new Date();
-      await this.repository
-        .createQueryBuilder()
-        .insert()
-        .into(WebhookIngestReceiptEntity)
-        .values(
-          fresh.map(({ key, sessionId, eventType }) => ({
-            dedupeKey: key,
-            sessionId,
-            eventType,
-            receivedAt,
-          })),
-        )
-        .orIgnore()
-        .execute();
+      await insertRows(
+        this.repository.manager,
+        'webhook_ingest_receipts',
+        ['dedupe_key', 'session_id', 'event_type', 'received_at'],
+        fresh.map(({ key, sessionId, eventType }) => [key, sessionId, eventType, receivedAt]),
+        { ignore: true },
+      );
     }
     fresh.forEach((w) => w.resolve(true));
     repeated.forEach((w) => w.resolve(false));
