@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import { EntityManager, In, QueryFailedError, Repository } from 'typeorm';
+import { EntityManager, QueryFailedError, Repository } from 'typeorm';
 import { insertRows } from '../../database/bulk-sql';
 import { WebhookIngestReceiptEntity } from '../entities/webhook-ingest-receipt.entity';
 
@@ -90,11 +90,11 @@ export class IngestReceipts {
 
   private async writeBatch(batch: Waiting[]): Promise<void> {
     const keys = [...new Set(batch.map((w) => w.key))];
-    const known = await this.repository.find({
-      select: { dedupeKey: true },
-      where: { dedupeKey: In(keys) },
-    });
-    const seen = new Set(known.map((row) => row.dedupeKey));
+    const known = await this.repository.manager.query<{ dedupe_key: string }[]>(
+      `SELECT dedupe_key FROM webhook_ingest_receipts WHERE dedupe_key IN (${keys.map(() => '?').join(', ')})`,
+      keys,
+    );
+    const seen = new Set(known.map((row) => row.dedupe_key));
     const fresh: Waiting[] = [];
     const repeated: Waiting[] = [];
     for (const waiting of batch) {
