@@ -8,7 +8,8 @@
  *    prints deliveries/s and that every one arrived.
  * BENCH_INGEST_SECONDS, BENCH_DELIVERIES change the sizes; BENCH_CPU_PROF=<dir> profiles the gateway;
  * BENCH_QUERIES=1 prints the SQL statements per ingested event (bench/query-counter.js, MariaDB only),
- * counted from the start of the ingest until its deliveries have drained.
+ * counted from the start of the ingest until its deliveries have drained. BENCH_INGEST_ONLY=1: no
+ * webhook target (the ingested events are stored, not delivered) and no dispatch phase.
  */
 import '../test/wa-sim/tsx-esm-resolve';
 import autocannon from 'autocannon';
@@ -26,6 +27,7 @@ const INGEST_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 20);
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 50_000);
 const SESSIONS = 50;
 const COUNT_QUERIES = process.env.BENCH_QUERIES === '1';
+const INGEST_ONLY = process.env.BENCH_INGEST_ONLY === '1';
 
 /** user + system CPU time of a process, in ms (from /proc; USER_HZ is 100 on Linux). */
 function cpuMs(pid: number): number {
@@ -57,7 +59,7 @@ async function main(): Promise<void> {
       ...db.env,
       API_KEY: KEY,
       LOG_LEVEL: 'info',
-      WEBHOOK_URL: receiverUrl,
+      ...(INGEST_ONLY ? {} : { WEBHOOK_URL: receiverUrl }),
       WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
       WEBHOOK_POLL_INTERVAL_MS: '100',
     },
@@ -176,6 +178,9 @@ async function main(): Promise<void> {
       );
     }
 
+    if (INGEST_ONLY) {
+      return;
+    }
     // 2. Dispatch
     const now = new Date().toISOString().slice(0, 23).replace('T', ' ');
     const chunk = 1000;
