@@ -6,7 +6,10 @@
  *    20 s; prints events/s, p50/p99 latency and acknowledged vs stored counts.
  * 2. Dispatch: 50,000 deliveries queued in webhook_deliveries (50 sessions) to a local receiver;
  *    prints deliveries/s and that every one arrived.
- * BENCH_INGEST_SECONDS, BENCH_DELIVERIES change the sizes; BENCH_CPU_PROF=<dir> profiles the gateway.
+ * BENCH_INGEST_SECONDS, BENCH_DELIVERIES change the sizes; BENCH_CPU_PROF=<dir> profiles the gateway;
+ * BENCH_QUERIES=1 prints the SQL statements per ingested event (bench/query-counter.js, MariaDB only),
+ * counted from the start of the ingest until its deliveries have drained. BENCH_INGEST_ONLY=1: no
+ * webhook target (the ingested events are stored, not delivered) and no dispatch phase.
  */
 import '../test/wa-sim/tsx-esm-resolve';
 import autocannon from 'autocannon';
@@ -23,6 +26,8 @@ const KEY = 'bench-webhooks-key-0123456789';
 const INGEST_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 20);
 const DELIVERIES = Number(process.env.BENCH_DELIVERIES ?? 50_000);
 const SESSIONS = 50;
+const COUNT_QUERIES = process.env.BENCH_QUERIES === '1';
+const INGEST_ONLY = process.env.BENCH_INGEST_ONLY === '1';
 
 /** user + system CPU time of a process, in ms (from /proc; USER_HZ is 100 on Linux). */
 function cpuMs(pid: number): number {
@@ -54,15 +59,33 @@ async function main(): Promise<void> {
       ...db.env,
       API_KEY: KEY,
       LOG_LEVEL: 'info',
-      WEBHOOK_URL: receiverUrl,
+      ...(INGEST_ONLY ? {} : { WEBHOOK_URL: receiverUrl }),
       WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
       WEBHOOK_POLL_INTERVAL_MS: '100',
     },
-    // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the gateway, written when it exits
-    process.env.BENCH_CPU_PROF
-      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
-      : [],
+    [
+      // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the gateway, written when it exits
+      ...(process.env.BENCH_CPU_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+        : []),
+      ...(COUNT_QUERIES ? ['-r', join(__dirname, 'query-counter.js')] : []),
+    ],
   );
+  /** With BENCH_QUERIES=1: the gateway's SQL statements by kind since the last call. */
+  const queryCounts = async (): Promise<Record<string, number>> => {
+    if (!COUNT_QUERIES) {
+      return {};
+    }
+    const seen = gateway.lines.length;
+    gateway.child.kill('SIGUSR2');
+    const started = performance.now();
+    let line: string | undefined;
+    while (line === undefined && performance.now() - started < 5_000) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      line = gateway.lines.slice(seen).find((candidate) => candidate.startsWith('query-count '));
+    }
+    return line ? (JSON.parse(line.slice('query-count '.length)) as Record<string, number>) : {};
+  };
   const query = async (sql: string, params: unknown[] = []): Promise<unknown[]> => {
     if (testTier() === 'mysql') {
       const { host, port, user, password, name } = db.config;
@@ -85,6 +108,7 @@ async function main(): Promise<void> {
     console.log(`tier: ${testTier()}, ${new Date().toISOString()}`);
     // 1. Ingest
     let seq = 0;
+    await queryCounts();
     const cpuBefore = cpuMs(gateway.child.pid as number);
     const result = await autocannon({
       url: `${gateway.url}/api/v1/webhook`,
@@ -145,7 +169,18 @@ async function main(): Promise<void> {
     console.log(
       `ingest deliveries: ${requests} sent to the receiver, drained ${((performance.now() - drainStarted) / 1000).toFixed(1)} s after the load stopped, ${pendingLeft} still pending`,
     );
+    if (COUNT_QUERIES) {
+      const counts = Object.entries(await queryCounts()).sort((a, b) => b[1] - a[1]);
+      const total = counts.reduce((sum, [, n]) => sum + n, 0);
+      const per = (n: number): string => (n / Math.max(1, acknowledged)).toFixed(3);
+      console.log(
+        `ingest SQL statements per event: ${per(total)} (${counts.map(([kind, n]) => `${kind} ${per(n)}`).join(', ')})`,
+      );
+    }
 
+    if (INGEST_ONLY) {
+      return;
+    }
     // 2. Dispatch
     const now = new Date().toISOString().slice(0, 23).replace('T', ' ');
     const chunk = 1000;

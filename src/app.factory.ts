@@ -11,6 +11,7 @@ import { createValidationPipe } from './common/http/validation';
 import { AppConfig } from './config/app-config';
 import { setupSwagger } from './docs/swagger';
 import { WsAdapter } from './realtime/ws-adapter';
+import { INGEST_PATH, IngestRoute } from './webhooks/ingest/ingest-route';
 
 /**
  * Builds the whole application for a configuration. `main.ts` listens on it; e2e tests boot
@@ -35,6 +36,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     exposedHeaders: ['X-Request-Id'],
   });
   app.disable('x-powered-by');
+  // ahead of Nest's middleware and routes: the webhook ingest skips Nest's pipeline (see IngestRoute)
+  app.getHttpAdapter().getInstance().post(INGEST_PATH, app.get(IngestRoute).handle);
   app.useGlobalPipes(createValidationPipe());
   app.useWebSocketAdapter(new WsAdapter(app, config));
   setupSwagger(app);

@@ -7,13 +7,14 @@ import type { Request } from 'express';
 import { AppConfig } from '../config/app-config';
 import { AccessGuard } from './access.guard';
 import { ApiKeyEntity } from './api-key.entity';
+import { FixedWindowStore } from './fixed-window-store';
 import { ApiKeysController, AuditController, CurrentKeyController } from './api-keys.controller';
 import { ApiKeysService } from './api-keys.service';
 import { AuditEventEntity } from './audit-event.entity';
 import { AuditInterceptor } from './audit.interceptor';
 import { AuditService } from './audit.service';
 import { UnauthenticatedLimiter } from './unauthenticated-limiter';
-import { limitFor, RateLimitGuard } from './rate-limit.guard';
+import { limitFor, RATE_WINDOW_MS, RateLimitGuard, RequestRateLimiter } from './rate-limit.guard';
 import { ScopeFilterInterceptor } from './scope-filter.interceptor';
 
 /**
@@ -29,14 +30,14 @@ import { ScopeFilterInterceptor } from './scope-filter.interceptor';
         throttlers: [
           {
             name: 'default',
-            ttl: 60_000,
+            ttl: RATE_WINDOW_MS,
             limit: (context) =>
               limitFor(config.access.rateLimits, context.switchToHttp().getRequest<Request>()),
           },
         ],
         storage: config.access.redisUrl
           ? new ThrottlerStorageRedisService(config.access.redisUrl)
-          : undefined,
+          : new FixedWindowStore(),
       }),
     }),
   ],
@@ -45,11 +46,12 @@ import { ScopeFilterInterceptor } from './scope-filter.interceptor';
     ApiKeysService,
     AuditService,
     UnauthenticatedLimiter,
+    RequestRateLimiter,
     { provide: APP_GUARD, useClass: AccessGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
     { provide: APP_INTERCEPTOR, useClass: ScopeFilterInterceptor },
   ],
-  exports: [ApiKeysService, AuditService, UnauthenticatedLimiter],
+  exports: [ApiKeysService, AuditService, UnauthenticatedLimiter, RequestRateLimiter],
 })
 export class AccessModule {}

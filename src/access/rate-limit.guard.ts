@@ -1,8 +1,9 @@
-import { ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
-import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
-import type { Request } from 'express';
+import { ExecutionContext, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerStorage } from '@nestjs/throttler';
+import type { Request, Response } from 'express';
 import { IS_PUBLIC } from '../common/auth/public.decorator';
 import { DomainError } from '../common/errors/domain-errors';
+import { AppConfig } from '../config/app-config';
 import type { AccessConfig } from './access.config';
 import type { AuthenticatedRequest } from './request-principal';
 
@@ -28,6 +29,19 @@ export function classOf(request: Request): RequestClass {
 
 export function limitFor(limits: AccessConfig['rateLimits'], request: Request): number {
   return limits[classOf(request)];
+}
+
+/** The window of every limit. */
+export const RATE_WINDOW_MS = 60_000;
+
+/** Whose budget a request spends: its key's, else its client IP's. */
+function trackerOf(request: Request): string {
+  const principal = (request as AuthenticatedRequest).principal;
+  return principal ? principal.rateKey : `ip:${request.ip ?? 'unknown'}`;
+}
+
+function storageKeyOf(request: Request, tracker: string): string {
+  return `wa-gateway:rl:${classOf(request)}:${tracker}`;
 }
 
 /**
@@ -58,13 +72,11 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   protected override getTracker(request: Record<string, unknown>): Promise<string> {
-    const principal = (request as unknown as AuthenticatedRequest).principal;
-    const ip = (request as unknown as Request).ip ?? 'unknown';
-    return Promise.resolve(principal ? principal.rateKey : `ip:${ip}`);
+    return Promise.resolve(trackerOf(request as unknown as Request));
   }
 
   protected override generateKey(context: ExecutionContext, tracker: string): string {
-    return `wa-gateway:rl:${classOf(context.switchToHttp().getRequest<Request>())}:${tracker}`;
+    return storageKeyOf(context.switchToHttp().getRequest<Request>(), tracker);
   }
 
   protected override throwThrottlingException(
@@ -72,5 +84,42 @@ export class RateLimitGuard extends ThrottlerGuard {
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
     throw new TooManyRequests(Math.max(1, detail.timeToBlockExpire));
+  }
+}
+
+/**
+ * The same limit for a route served outside Nest's pipeline (the webhook ingest): the same
+ * counter in the same store, the same headers and the same 429 as RateLimitGuard.
+ */
+@Injectable()
+export class RequestRateLimiter {
+  constructor(
+    private readonly config: AppConfig,
+    @Inject(ThrottlerStorage) private readonly storage: ThrottlerStorage,
+  ) {}
+
+  /**
+   * Counts a request to a public route (only ingest ones are limited, as RateLimitGuard does);
+   * throws TooManyRequests (with `Retry-After` set) past the limit.
+   */
+  async hitPublic(request: Request, response: Response): Promise<void> {
+    const limit = limitFor(this.config.access.rateLimits, request);
+    if (classOf(request) !== 'ingest' || limit === 0) {
+      return;
+    }
+    const record = await this.storage.increment(
+      storageKeyOf(request, trackerOf(request)),
+      RATE_WINDOW_MS,
+      limit,
+      RATE_WINDOW_MS,
+      'default',
+    );
+    if (record.isBlocked) {
+      response.setHeader('Retry-After', String(record.timeToBlockExpire));
+      throw new TooManyRequests(Math.max(1, record.timeToBlockExpire));
+    }
+    response.setHeader('RateLimit-Limit', String(limit));
+    response.setHeader('RateLimit-Remaining', String(Math.max(0, limit - record.totalHits)));
+    response.setHeader('RateLimit-Reset', String(record.timeToExpire));
   }
 }

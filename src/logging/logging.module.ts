@@ -16,6 +16,29 @@ function isIngest(req: IncomingMessage): boolean {
   return req.method === 'POST' && (req.url ?? '').split('?')[0] === '/api/v1/webhook';
 }
 
+/** The request's id: a well-formed `X-Request-Id` it brought, else a new one; echoed in the answer. */
+export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {
+  const incoming = req.headers['x-request-id'];
+  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  res.setHeader('x-request-id', id);
+  return id;
+}
+
+/** The level a finished request is logged at. */
+export function requestLogLevel(
+  req: IncomingMessage,
+  res: ServerResponse,
+  error?: Error,
+): 'error' | 'warn' | 'debug' | 'info' {
+  return error || res.statusCode >= 500
+    ? 'error'
+    : res.statusCode >= 400
+      ? 'warn'
+      : isIngest(req)
+        ? 'debug'
+        : 'info';
+}
+
 /**
  * Structured JSON logs (pino) with a request id on every line of a request. Requests are
  * logged as method, redacted URL, status and duration only: never headers (API keys),
@@ -29,13 +52,7 @@ function isIngest(req: IncomingMessage): boolean {
         pinoHttp: {
           level: config.logLevel,
           formatters: { level: (label: string) => ({ level: label }) },
-          genReqId: (req: IncomingMessage, res: ServerResponse) => {
-            const incoming = req.headers['x-request-id'];
-            const id =
-              typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-            res.setHeader('x-request-id', id);
-            return id;
-          },
+          genReqId: requestIdOf,
           serializers: {
             req: (req: { id: unknown; method: string; url: string }) => ({
               id: req.id,
@@ -44,14 +61,7 @@ function isIngest(req: IncomingMessage): boolean {
             }),
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           },
-          customLogLevel: (req: IncomingMessage, res: ServerResponse, error?: Error) =>
-            error || res.statusCode >= 500
-              ? 'error'
-              : res.statusCode >= 400
-                ? 'warn'
-                : isIngest(req)
-                  ? 'debug'
-                  : 'info',
+          customLogLevel: requestLogLevel,
           autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
           redact: {
             paths: [

@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { EventOutbox, OutboxWriter } from '../whatsapp/events/event-outbox';
 import type { GatewayEvent } from '../whatsapp/events/gateway-events';
 import { QrImageService } from '../sessions/qr-image.service';
-import { WebhookDeliveryEntity } from './entities/webhook-delivery.entity';
+import { insertRows, type SqlValue } from '../database/bulk-sql';
 import { toEnvelope } from './webhook-envelope';
 import type { WebhookEventType } from './webhook-event-types';
 import { WebhookTargetsService } from './webhook-targets.service';
@@ -45,6 +45,21 @@ export function newWebhookId(): string {
   return `msg_${randomUUID().replace(/-/g, '')}`;
 }
 
+const DELIVERY_TABLE = 'webhook_deliveries';
+/** The columns a new delivery row sets (the others keep their defaults). */
+const DELIVERY_COLUMNS = [
+  'webhook_id',
+  'target_id',
+  'session_id',
+  'event_type',
+  'payload',
+  'status',
+  'attempts',
+  'next_attempt_at',
+  'created_at',
+  'updated_at',
+];
+
 /** Listeners told after a write (the dispatcher, to look sooner than its next poll). */
 export type OutboxListener = () => void;
 
@@ -72,7 +87,7 @@ export class WebhookOutboxWriter implements OutboxWriter, OnModuleInit {
 
   async write(manager: EntityManager, events: GatewayEvent[]): Promise<void> {
     const now = new Date();
-    const rows: Partial<WebhookDeliveryEntity>[] = [];
+    const rows: SqlValue[][] = [];
     for (const event of events) {
       const type = webhookTypeOf(event);
       const targets = this.targets.matching(event.sessionId, type);
@@ -81,29 +96,22 @@ export class WebhookOutboxWriter implements OutboxWriter, OnModuleInit {
       }
       const payload = JSON.stringify(await toEnvelope(event, (qr) => this.qrImages.dataUrl(qr)));
       for (const target of targets) {
-        rows.push({
-          webhookId: newWebhookId(),
-          targetId: target.id,
-          sessionId: event.sessionId,
-          eventType: type,
+        rows.push([
+          newWebhookId(),
+          target.id,
+          event.sessionId,
+          type,
           payload,
-          status: 'pending',
-          attempts: 0,
-          nextAttemptAt: now,
-          createdAt: now,
-          updatedAt: now,
-        });
+          'pending',
+          0,
+          now,
+          now,
+          now,
+        ]);
       }
     }
     if (rows.length > 0) {
-      // No read-back of generated columns: nothing here uses the ids (one query fewer per event)
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(WebhookDeliveryEntity)
-        .values(rows)
-        .updateEntity(false)
-        .execute();
+      await insertRows(manager, DELIVERY_TABLE, DELIVERY_COLUMNS, rows);
       const listener = this.listener;
       // After the caller's commit, most likely: the dispatcher polls again anyway
       setTimeout(() => listener?.(), 5).unref();

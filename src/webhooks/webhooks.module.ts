@@ -11,7 +11,8 @@ import { WebhookDeliveryEntity } from './entities/webhook-delivery.entity';
 import { WebhookIngestReceiptEntity } from './entities/webhook-ingest-receipt.entity';
 import { WebhookRawEventEntity } from './entities/webhook-raw-event.entity';
 import { WebhookTargetEntity } from './entities/webhook-target.entity';
-import { IngestAuthGuard } from './ingest/ingest-auth.guard';
+import { IngestAuth, IngestAuthGuard } from './ingest/ingest-auth.guard';
+import { IngestRoute } from './ingest/ingest-route';
 import { IngestReceipts } from './ingest/ingest-receipts';
 import { IngestSessionEvents } from './ingest/ingest-session-events';
 import { IngestController } from './ingest/ingest.controller';
@@ -48,7 +49,9 @@ import { WebhookTargetsService } from './webhook-targets.service';
     WebhookDispatcher,
     WebhookDeliveriesService,
     WebhookPruner,
+    IngestAuth,
     IngestAuthGuard,
+    IngestRoute,
     IngestReceipts,
     IngestSessionEvents,
     IngestService,

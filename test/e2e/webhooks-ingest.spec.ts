@@ -285,6 +285,46 @@ describe(`webhook ingest of the 003 format (${testTier()})`, () => {
     });
   });
 
+  it('answers like every other route: request id, rate-limit headers, 429 past the ingest limit, duration metric', async () => {
+    const limited = await startTestApp({ RATE_LIMIT_INGEST_PER_MINUTE: '2' });
+    try {
+      const post = (headers: Record<string, string> = {}) =>
+        limited.request('/api/v1/webhook', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', ...headers },
+          body: JSON.stringify({ ...MESSAGE, token: 'limit-1' }),
+        });
+      const first = await post({ 'X-Request-Id': 'engine-req-1' });
+      expect(first.status).toBe(200);
+      expect(first.headers.get('x-request-id')).toBe('engine-req-1');
+      expect(first.headers.get('ratelimit-limit')).toBe('2');
+      expect(first.headers.get('ratelimit-remaining')).toBe('1');
+      // the limit counts requests before their key is checked (per client IP)
+      const refused = await fetch(`${limited.url}/api/v1/webhook`, { method: 'POST' });
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('ratelimit-remaining')).toBe('0');
+      expect(refused.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      const over = await post();
+      expect(over.status).toBe(429);
+      expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await over.json()).toEqual({
+        success: false,
+        message: 'Too many requests',
+        error: expect.stringMatching(/^rate limit reached: retry in \d+ s$/) as string,
+      });
+      const metrics = await (await limited.request('/metrics')).text();
+      for (const status of ['200', '401', '429']) {
+        expect(metrics).toMatch(
+          new RegExp(
+            `http_request_duration_seconds_count\\{method="POST",route="/api/v1/webhook",status_code="${status}"\\} 1\n`,
+          ),
+        );
+      }
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('reports an ingested session event to outbound webhooks as a 003 envelope', async () => {
     const receiver = await WebhookReceiver.start();
     try {

@@ -41,14 +41,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
-    const [status, body] = this.toResponse(exception, request);
+    const [status, body] = this.responseOf(exception, request);
     if (response.headersSent) {
       return;
     }
     response.status(status).json(body);
   }
 
-  private toResponse(exception: unknown, request: Request): [number, ErrorEnvelope] {
+  /** The status and envelope of an error (an unexpected one is logged with its id here). */
+  responseOf(exception: unknown, request: Request): [number, ErrorEnvelope] {
     if (exception instanceof DomainError) {
       return [exception.status, errorEnvelopeOf(exception)];
     }

@@ -4,7 +4,7 @@ import { In, IsNull, Repository } from 'typeorm';
 import type { WaGroupParticipant } from '../../whatsapp/address-book/address-book-events';
 import { WaDirectory } from '../../whatsapp/address-book/wa-directory';
 import { type KnownPerson, participantId } from './known-person';
-import { chunks } from '../storage/bulk-sql';
+import { chunks } from '../../database/bulk-sql';
 import {
   AddressBookContactEntity,
   AddressBookGroupEntity,

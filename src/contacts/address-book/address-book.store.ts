@@ -14,7 +14,13 @@ import {
   type WaLidMapping,
 } from '../../whatsapp/address-book/address-book-events';
 import { SessionEvents, type SessionRemovedEvent } from '../../whatsapp/session-events';
-import { chunks, deleteByKeys, selectByKeys, upsertRows, type SqlValue } from '../storage/bulk-sql';
+import {
+  chunks,
+  deleteByKeys,
+  selectByKeys,
+  upsertRows,
+  type SqlValue,
+} from '../../database/bulk-sql';
 import { AddressBookGroupEntity } from './address-book.entities';
 
 /** Published after address book changes are committed (auto-sync listens). */

@@ -1,6 +1,12 @@
 import type { EntityManager } from 'typeorm';
 import { CONTACT_VIEW_COLUMNS } from '../dto/contact-views';
-import { batchSize, chunks, selectByKeys, upsertRows, type SqlValue } from './bulk-sql';
+import {
+  batchSize,
+  chunks,
+  selectByKeys,
+  upsertRows,
+  type SqlValue,
+} from '../../database/bulk-sql';
 
 /** The `contacts` columns a grab writes (the rest keep their defaults). */
 export type ContactColumn =

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { Membership } from '../grab/grab-rows';
-import { chunks, deleteByKeys, selectByKeys, upsertRows } from './bulk-sql';
+import { chunks, deleteByKeys, selectByKeys, upsertRows } from '../../database/bulk-sql';
 
 export interface StoredMembership {
   id: string | number;

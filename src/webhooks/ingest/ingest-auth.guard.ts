@@ -17,18 +17,17 @@ export function ingestSignature(secret: string, body: Buffer | string): string {
 /**
  * Ingest auth (CONTRACT §3): the API key in a header or `?api_key=` (an engine can only be
  * given a URL; the request logger redacts it), or, when WEBHOOK_INGEST_SECRET is set, a valid
- * `x-hmac-signature` of the raw body. The route is @Public() so the global guard lets it here.
- * A scoped key needs `manage` on every session (`["*"]`).
+ * `x-hmac-signature` of the raw body. A scoped key needs `manage` on every session (`["*"]`).
  */
 @Injectable()
-export class IngestAuthGuard implements CanActivate {
+export class IngestAuth {
   constructor(
     private readonly apiKeys: ApiKeysService,
     private readonly config: AppConfig,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<RequestWithRawBody>();
+  /** Resolves when the request may ingest; throws the 401/403 DomainError otherwise. */
+  async check(request: RequestWithRawBody): Promise<void> {
     const queryKey = typeof request.query.api_key === 'string' ? request.query.api_key : undefined;
     for (const presented of [apiKeyFromHeaders(request.headers), queryKey]) {
       const principal = await this.apiKeys.authenticate(presented);
@@ -41,14 +40,14 @@ export class IngestAuthGuard implements CanActivate {
             'ingest needs a key with "manage" on every session',
           );
         }
-        return true;
+        return;
       }
     }
     const secret = this.config.webhooks.ingestSecret;
     const presented = request.headers[HMAC_HEADER];
     if (secret && typeof presented === 'string') {
       if (this.signatureMatches(secret, presented, request.rawBody ?? Buffer.alloc(0))) {
-        return true;
+        return;
       }
       throw new DomainError(
         HttpStatus.UNAUTHORIZED,
@@ -71,5 +70,16 @@ export class IngestAuthGuard implements CanActivate {
       Buffer.from(hex, 'hex'),
       Buffer.from(ingestSignature(secret, body), 'hex'),
     );
+  }
+}
+
+/** IngestAuth on the Nest route (@Public(), so the global access guard lets it here). */
+@Injectable()
+export class IngestAuthGuard implements CanActivate {
+  constructor(private readonly auth: IngestAuth) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    await this.auth.check(context.switchToHttp().getRequest<RequestWithRawBody>());
+    return true;
   }
 }

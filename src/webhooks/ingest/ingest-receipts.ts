@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import { EntityManager, In, QueryFailedError, Repository } from 'typeorm';
+import { EntityManager, QueryFailedError, Repository } from 'typeorm';
+import { insertRows } from '../../database/bulk-sql';
 import { WebhookIngestReceiptEntity } from '../entities/webhook-ingest-receipt.entity';
 
 function isUniqueViolation(error: unknown): boolean {
@@ -89,11 +90,11 @@ export class IngestReceipts {
 
   private async writeBatch(batch: Waiting[]): Promise<void> {
     const keys = [...new Set(batch.map((w) => w.key))];
-    const known = await this.repository.find({
-      select: { dedupeKey: true },
-      where: { dedupeKey: In(keys) },
-    });
-    const seen = new Set(known.map((row) => row.dedupeKey));
+    const known = await this.repository.manager.query<{ dedupe_key: string }[]>(
+      `SELECT dedupe_key FROM webhook_ingest_receipts WHERE dedupe_key IN (${keys.map(() => '?').join(', ')})`,
+      keys,
+    );
+    const seen = new Set(known.map((row) => row.dedupe_key));
     const fresh: Waiting[] = [];
     const repeated: Waiting[] = [];
     for (const waiting of batch) {
@@ -102,20 +103,13 @@ export class IngestReceipts {
     }
     if (fresh.length > 0) {
       const receivedAt = new Date();
-      await this.repository
-        .createQueryBuilder()
-        .insert()
-        .into(WebhookIngestReceiptEntity)
-        .values(
-          fresh.map(({ key, sessionId, eventType }) => ({
-            dedupeKey: key,
-            sessionId,
-            eventType,
-            receivedAt,
-          })),
-        )
-        .orIgnore()
-        .execute();
+      await insertRows(
+        this.repository.manager,
+        'webhook_ingest_receipts',
+        ['dedupe_key', 'session_id', 'event_type', 'received_at'],
+        fresh.map(({ key, sessionId, eventType }) => [key, sessionId, eventType, receivedAt]),
+        { ignore: true },
+      );
     }
     fresh.forEach((w) => w.resolve(true));
     repeated.forEach((w) => w.resolve(false));

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { DateUtils } from 'typeorm/util/DateUtils';
-import { engineOf, type Engine } from '../../database/column-types';
+import { engineOf, type Engine } from './column-types';
 
 export type SqlValue = string | number | boolean | Date | null;
 
@@ -68,6 +68,35 @@ export async function upsertRows(
     }
     await manager.query(
       sql,
+      batch.flat().map((value) => toParameter(engine, value)),
+    );
+  }
+}
+
+/**
+ * Multi-row `INSERT` of `rows` (values in `columns` order), a statement per batch; `ignore`:
+ * rows that hit a unique key are skipped (`INSERT IGNORE` / `INSERT OR IGNORE`). The same
+ * statement TypeORM's query builder writes, without its per-parameter bookkeeping (which grows
+ * with the square of the rows).
+ */
+export async function insertRows(
+  manager: EntityManager,
+  table: string,
+  columns: string[],
+  rows: SqlValue[][],
+  options: { ignore?: boolean } = {},
+): Promise<void> {
+  const engine = engineOfManager(manager);
+  const verb = !options.ignore
+    ? 'INSERT'
+    : engine === 'mysql'
+      ? 'INSERT IGNORE'
+      : 'INSERT OR IGNORE';
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const names = columns.map((column) => quote(engine, column)).join(', ');
+  for (const batch of chunks(rows, batchSize(columns.length))) {
+    await manager.query(
+      `${verb} INTO ${quote(engine, table)} (${names}) VALUES ${batch.map(() => tuple).join(', ')}`,
       batch.flat().map((value) => toParameter(engine, value)),
     );
   }
