@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { DateUtils } from 'typeorm/util/DateUtils';
 import { engineOf, type Engine } from './column-types';
 
@@ -139,4 +139,68 @@ export async function deleteByKeys(
       [sessionId, ...batch],
     );
   }
+}
+
+/** What `insertEntities` does when a row collides with a unique key. */
+export interface OnConflict {
+  /** The properties of the unique key (SQLite names them; MySQL uses whichever key collides). */
+  keys: string[];
+  /** The properties the colliding row takes from the new one. */
+  update: string[];
+}
+
+/**
+ * `insertRows` (or `upsertRows`) of entities given as objects: the columns come from the
+ * entity's metadata and the values go through the driver as TypeORM's query builder sends them
+ * (column transformers, simple-json, booleans, dates); creation and update dates the rows leave
+ * out are set to now, as their column defaults would be. For the hot write paths (inbound
+ * messages, Signal keys). Nothing is read back.
+ */
+export async function insertEntities<T extends ObjectLiteral>(
+  manager: EntityManager,
+  target: EntityTarget<T>,
+  rows: Partial<T>[],
+  onConflict?: OnConflict,
+): Promise<void> {
+  if (rows.length === 0) {
+    return;
+  }
+  const { driver } = manager.connection;
+  const metadata = manager.connection.getMetadata(target);
+  const columns = metadata.columns.filter(
+    (column) =>
+      column.isCreateDate ||
+      column.isUpdateDate ||
+      rows.some((row) => column.getEntityValue(row) !== undefined),
+  );
+  const now = new Date();
+  const values = rows.map((row) =>
+    columns.map((column): SqlValue => {
+      const value: unknown = column.getEntityValue(row);
+      if (value === undefined && !column.isCreateDate && !column.isUpdateDate) {
+        return null;
+      }
+      return driver.preparePersistentValue(value === undefined ? now : value, column) as SqlValue;
+    }),
+  );
+  const names = columns.map((column) => column.databaseName);
+  if (!onConflict) {
+    await insertRows(manager, metadata.tableName, names, values);
+    return;
+  }
+  const nameOf = (property: string): string => {
+    const column = metadata.findColumnWithPropertyName(property);
+    if (!column) {
+      throw new Error(`${metadata.name} has no column for ${property}`);
+    }
+    return column.databaseName;
+  };
+  await upsertRows(
+    manager,
+    metadata.tableName,
+    names,
+    onConflict.keys.map(nameOf),
+    onConflict.update.map(nameOf),
+    values,
+  );
 }

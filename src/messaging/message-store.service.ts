@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { DataSource, EntityManager, FindOperator, In } from 'typeorm';
-import { insertRows } from '../database/row-writer';
+import { insertEntities } from '../database/bulk-sql';
 import { EventOutbox } from '../whatsapp/events/event-outbox';
 import type { GatewayEvent } from '../whatsapp/events/gateway-events';
 import {
@@ -342,7 +342,7 @@ export class MessageStore {
       return [];
     }
     await this.applyEarlierReceipts(manager, fresh, engine);
-    await insertRows(manager, MessageEntity, fresh.map(messageRow));
+    await insertEntities(manager, MessageEntity, fresh.map(messageRow));
     await this.outbox.record(
       manager,
       fresh.map((message): GatewayEvent => ({

@@ -10,7 +10,7 @@ import {
 import { LRUCache } from 'lru-cache';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import type { FencedCommits } from '../../cluster/fenced-commits';
-import { insertRows } from '../../database/row-writer';
+import { insertEntities } from '../../database/bulk-sql';
 import { encodeAuthValue } from './auth-value-json';
 import { AuthKeyEntity } from '../auth-key.entity';
 
@@ -229,7 +229,7 @@ export class DatabaseAuthStateStore {
         upserts.push({ ...row, value: row.value });
       }
     }
-    await insertRows(manager, AuthKeyEntity, upserts, {
+    await insertEntities(manager, AuthKeyEntity, upserts, {
       keys: ['sessionId', 'category', 'keyId'],
       update: ['value', 'updatedAt'],
     });
