@@ -9,6 +9,8 @@
  *
  *   npx tsx bench/messaging.ts                      # MariaDB on 127.0.0.1:3306 (root, no password)
  *   BENCH_DB=sqlite BENCH_SESSIONS=10 BENCH_INBOUND=300 BENCH_OUTBOUND=300 npx tsx bench/messaging.ts
+ * BENCH_INBOUND=0 runs the outbound phase alone. BENCH_SEND_VIA=socket sends over socket.io
+ * (`send_whatsapp_message`, one client) instead of REST: the difference is the HTTP request's cost.
  */
 import '../test/wa-sim/tsx-esm-resolve';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,6 +27,7 @@ const INBOUND_PER_SESSION = Number(process.env.BENCH_INBOUND ?? 500);
 const OUTBOUND_PER_SESSION = Number(process.env.BENCH_OUTBOUND ?? 300);
 export const OUTBOUND_IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 20);
 export const KEY = 'bench-api-key-0123456789abcdef';
+const SEND_VIA_SOCKET = process.env.BENCH_SEND_VIA === 'socket';
 
 /**
  * How a phase reaches the gateway: the CPU time to charge to it (by default the one process's),
@@ -275,7 +278,29 @@ export async function outbound(
       }
     }
   });
-  const failures: number[] = [];
+  const failures: (number | string)[] = [];
+  const socket = SEND_VIA_SOCKET
+    ? await connectSocket(gateway.url, { auth: { token: KEY } })
+    : null;
+  /** One send, REST or socket.io: pushes what is not a success onto `failures`. */
+  const sendOne = async (sessionId: string, to: string, message: string): Promise<void> => {
+    if (socket) {
+      const ack = await emitWithAck(socket, 'send_whatsapp_message', { sessionId, to, message });
+      if (!ack.success) {
+        failures.push(ack.message);
+      }
+      return;
+    }
+    const response = await fetch(`${urlFor(sessionId)}/sessions/${sessionId}/messages`, {
+      method: 'POST',
+      headers: { 'X-API-Key': KEY, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ to, message }),
+    });
+    if (response.status !== 201) {
+      failures.push(response.status);
+    }
+    await response.arrayBuffer();
+  };
   await summedQueryCounts(options.processes ?? [gateway]);
   const cpuBefore = gatewayCpuMs();
   const simCpuBefore = ownCpuMs();
@@ -287,15 +312,7 @@ export async function outbound(
       const worker = async (): Promise<void> => {
         while (next < perSession) {
           const i = next++;
-          const response = await fetch(`${urlFor(sessionId)}/sessions/${sessionId}/messages`, {
-            method: 'POST',
-            headers: { 'X-API-Key': KEY, 'Content-Type': 'application/json' },
-            body: JSON.stringify({ to: contacts[i % contacts.length], message: `outbound ${i}` }),
-          });
-          if (response.status !== 201) {
-            failures.push(response.status);
-          }
-          await response.arrayBuffer();
+          await sendOne(sessionId, contacts[i % contacts.length], `outbound ${i}`);
         }
       };
       const workers = Math.max(1, Math.round(OUTBOUND_IN_FLIGHT / sessions));
@@ -311,12 +328,14 @@ export async function outbound(
     Math.max(1, decrypted),
   );
   unsubscribe();
+  socket?.close();
   const end = doneAt || Date.now();
   return {
-    direction: 'outbound',
+    direction: SEND_VIA_SOCKET ? 'outbound (socket.io)' : 'outbound',
     sessions,
     sent: total,
     'non-201 answers': failures.length,
+    ...(failures.length > 0 ? { failures: [...new Set(failures)].join(', ').slice(0, 200) } : {}),
     decrypted,
     'answers s': ((answeredAt - start) / 1000).toFixed(2),
     'msg/s to decrypted': (decrypted / ((end - start) / 1000)).toFixed(0),

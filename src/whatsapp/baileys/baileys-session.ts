@@ -194,6 +194,10 @@ export class BaileysSession {
       markOnlineOnConnect: false,
       syncFullHistory: false,
       generateHighQualityLinkPreview: false,
+      // no local `messages.upsert` echo of what this socket sends: the send queue stores each
+      // sent message itself (with its queue row's delete), so the echo was only normalized,
+      // published and found already stored, and cost Baileys' event processing besides
+      emitOwnEvents: false,
       // an incoming message is stored before its delivery receipt leaves (patched Baileys): a
       // process killed before that leaves it unacknowledged, and WhatsApp delivers it again
       ...(config.storeBeforeReceipt
