@@ -133,6 +133,24 @@ describe(`database auth state (${testTier()})`, () => {
     expect(await auth.state.keys.get('tctoken', ['peer'])).toEqual({});
   });
 
+  it('never remembers as absent a key written while it was read, but does remember the others', async () => {
+    const auth = await store.load('s-overlap');
+    const token = (value: string) => ({ token: Buffer.from(value), timestamp: '1' });
+    // a write pending when the read begins, and one made while it runs
+    const before = Promise.resolve(auth.state.keys.set({ tctoken: { early: token('e') } }));
+    const read = auth.state.keys.get('tctoken', ['early', 'late', 'never']);
+    const during = Promise.resolve(auth.state.keys.set({ tctoken: { late: token('l') } }));
+    await Promise.all([before, read, during]);
+    const queries = jest.spyOn(dataSource, 'query');
+    const after = await auth.state.keys.get('tctoken', ['early', 'late', 'never']);
+    expect(Object.keys(after).sort()).toEqual(['early', 'late']);
+    // the key nobody wrote was remembered absent: asking for it alone reads nothing
+    queries.mockClear();
+    expect(await auth.state.keys.get('tctoken', ['never'])).toEqual({});
+    expect(queries).not.toHaveBeenCalled();
+    queries.mockRestore();
+  });
+
   it('clears the whole auth state of one session only', async () => {
     await store.clear('s-keys');
     const cleared = await store.load('s-keys');

@@ -81,9 +81,11 @@ export class DatabaseAuthStateStore {
     let queue: Promise<unknown> = Promise.resolve();
     let closed = false;
     const absent = new LRUCache<string, true>({ max: ABSENT_MAX });
-    // a read tells what is absent only when no write was pending or made while it ran
-    let writes = 0;
-    let unwritten = 0;
+    // a read tells that a key is absent only if no write of that key was pending when it began
+    // or made while it ran: the keys with a write not committed yet (and how many), and what
+    // the reads under way saw written
+    const pending = new Map<string, number>();
+    const reads = new Set<Set<string>>();
     const enqueue = (write: () => Promise<void>): Promise<void> => {
       if (closed) {
         return Promise.resolve();
@@ -100,17 +102,26 @@ export class DatabaseAuthStateStore {
           const result: { [id: string]: SignalDataTypeMap[T] } = {};
           const wanted = ids.filter((id) => !absent.has(`${type}\u0000${id}`));
           for (const part of closed ? [] : chunks(wanted)) {
-            const writesBefore = writes;
-            const rows = await this.dataSource.query<{ keyId: string; value: string }[]>(
-              `SELECT key_id AS keyId, value FROM wa_auth_keys
-                WHERE session_id = ? AND category = ? AND key_id IN (${marks(part)})`,
-              [sessionId, type, ...part],
+            const unsure = new Set(
+              part.map((id) => `${type}\u0000${id}`).filter((key) => pending.has(key)),
             );
-            if (writes === writesBefore && unwritten === 0) {
-              // nothing was written meanwhile: what the database lacks is absent
-              const found = new Set(rows.map((row) => row.keyId));
-              for (const id of part.filter((candidate) => !found.has(candidate))) {
-                absent.set(`${type}\u0000${id}`, true);
+            reads.add(unsure);
+            let rows: { keyId: string; value: string }[];
+            try {
+              rows = await this.dataSource.query<{ keyId: string; value: string }[]>(
+                `SELECT key_id AS keyId, value FROM wa_auth_keys
+                  WHERE session_id = ? AND category = ? AND key_id IN (${marks(part)})`,
+                [sessionId, type, ...part],
+              );
+            } finally {
+              reads.delete(unsure);
+            }
+            // what the database lacks is absent, unless it was being written meanwhile
+            const found = new Set(rows.map((row) => row.keyId));
+            for (const id of part.filter((candidate) => !found.has(candidate))) {
+              const key = `${type}\u0000${id}`;
+              if (!unsure.has(key) && !pending.has(key)) {
+                absent.set(key, true);
               }
             }
             for (const row of rows) {
@@ -126,15 +137,25 @@ export class DatabaseAuthStateStore {
           return result;
         },
         set: (data: SignalDataSet) => {
-          writes += 1;
+          const keys: string[] = [];
           for (const [category, entries] of Object.entries(data)) {
             for (const keyId of Object.keys(entries ?? {})) {
-              absent.delete(`${category}\u0000${keyId}`);
+              const key = `${category}\u0000${keyId}`;
+              keys.push(key);
+              absent.delete(key);
+              pending.set(key, (pending.get(key) ?? 0) + 1);
+              reads.forEach((unsure) => unsure.add(key));
             }
           }
-          unwritten += 1;
           return enqueue(() => this.write(sessionId, data)).finally(() => {
-            unwritten -= 1;
+            for (const key of keys) {
+              const left = (pending.get(key) ?? 1) - 1;
+              if (left > 0) {
+                pending.set(key, left);
+              } else {
+                pending.delete(key);
+              }
+            }
           });
         },
       },
