@@ -88,4 +88,8 @@ module.exports = {
   // Most test time is spent waiting (simulated phones, databases, child processes): two files
   // at a time on a 2-core machine finish sooner than one (Jest's default is cores - 1)
   maxWorkers: process.env.JEST_MAX_WORKERS ?? 2,
+  // A worker keeps what each test file leaves behind (module registries, the app's caches); over
+  // a whole run one grew past V8's 4 GB heap and crashed. Jest restarts a worker whose heap is
+  // above this after a file, so a long run cannot run out of memory
+  workerIdleMemoryLimit: '1536MB',
 };
