@@ -1,4 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { GroupCommit } from '../database/group-commit';
 import { SessionOwnership } from './session-ownership';
 
 /** One writer's share of a transaction. */
@@ -24,8 +25,7 @@ interface Pending {
  * bad part fails alone.
  */
 export class FencedCommits {
-  private next?: Pending[];
-  private writing: Promise<void> = Promise.resolve();
+  private readonly batches = new GroupCommit<Pending, void>((batch) => this.writeBatch(batch));
 
   constructor(
     private readonly dataSource: DataSource,
@@ -35,21 +35,8 @@ export class FencedCommits {
   /** Writes the part in the next transaction; resolves with what `write` returned, committed. */
   commit<T>(part: CommitPart<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      if (!this.next) {
-        const batch: Pending[] = [];
-        this.next = batch;
-        // one transaction at a time, after a turn of the event loop: the next one gathers the
-        // parts handed in meanwhile
-        this.writing = this.writing
-          .then(() => new Promise<void>((done) => setImmediate(done)))
-          .then(() => {
-            if (this.next === batch) {
-              this.next = undefined;
-            }
-            return this.writeBatch(batch);
-          });
-      }
-      this.next.push({ part, resolve: resolve, reject });
+      // settles every part itself (writeBatch never rejects)
+      void this.batches.add({ part, resolve, reject });
     });
   }
 

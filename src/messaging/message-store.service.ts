@@ -5,6 +5,7 @@ import { LRUCache } from 'lru-cache';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { DataSource, EntityManager, FindOperator, In } from 'typeorm';
 import { insertEntities } from '../database/bulk-sql';
+import { GroupCommit } from '../database/group-commit';
 import { EventOutbox } from '../whatsapp/events/event-outbox';
 import type { GatewayEvent } from '../whatsapp/events/gateway-events';
 import {
@@ -86,12 +87,6 @@ interface SaveCall {
   mustOwn: boolean;
 }
 
-/** Messages to store gathered while the previous batch was being written. */
-interface MessageBatch {
-  calls: SaveCall[];
-  outcome: Promise<BatchOutcome>;
-}
-
 interface BatchOutcome {
   /** The messages the batch stored (those of the calls, not copies). */
   stored: Set<WaMessage>;
@@ -113,8 +108,9 @@ const keyOf = (sessionId: string, messageId: string): string => `${sessionId}\u0
  */
 @Injectable()
 export class MessageStore {
-  private nextBatch?: MessageBatch;
-  private writing: Promise<void> = Promise.resolve();
+  private readonly batches = new GroupCommit<SaveCall, BatchOutcome>((calls) =>
+    this.writeBatch(calls),
+  );
   /**
    * The furthest receipt status stored by this process for a message not stored yet: a delivery
    * receipt can beat our own sent message to the store, which then starts the message there.
@@ -161,29 +157,7 @@ export class MessageStore {
       dequeue: options.dequeue ?? false,
       mustOwn: options.mustOwn ?? false,
     };
-    let batch = this.nextBatch;
-    if (!batch) {
-      const created: MessageBatch = {
-        calls: [],
-        outcome: Promise.resolve({ stored: new Set(), failed: new Map() }),
-      };
-      created.outcome = this.writing
-        .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
-        .then(() => {
-          if (this.nextBatch === created) {
-            this.nextBatch = undefined;
-          }
-          return this.writeBatch(created.calls);
-        });
-      this.writing = created.outcome.then(
-        () => undefined,
-        () => undefined,
-      );
-      this.nextBatch = created;
-      batch = created;
-    }
-    batch.calls.push(call);
-    const { stored, failed } = await batch.outcome;
+    const { stored, failed } = await this.batches.add(call);
     if (failed.has(call)) {
       throw failed.get(call);
     }

@@ -1,3 +1,4 @@
+import { GroupCommit } from '../database/group-commit';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { SessionOwnership } from '../cluster/session-ownership';
@@ -52,13 +53,6 @@ interface Lane {
 
 /** How long a shutdown waits for the sends under way to be stored. */
 const SHUTDOWN_DRAIN_MS = 5_000;
-
-/** Queue rows gathered while the previous insert was being written (one statement for all). */
-interface RowBatch {
-  jobs: Job[];
-  /** Settles once the batch is written, with the jobs whose row could not be. */
-  written: Promise<Map<Job, unknown>>;
-}
 
 /** Queue rows per insert statement: 6 parameters each, well under the drivers' limits. */
 const ROWS_PER_INSERT = 500;
@@ -116,8 +110,10 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly lanes = new Map<string, Lane>();
   private readonly config: MessagingConfig;
   private closing = false;
-  private nextRows?: RowBatch;
-  private writingRows: Promise<void> = Promise.resolve();
+  /** Rows submitted while the previous insert is written go in the next one (one statement). */
+  private readonly rowWrites = new GroupCommit<Job, Map<Job, unknown>>((jobs) =>
+    this.writeRows(jobs),
+  );
 
   constructor(
     config: AppConfig,
@@ -335,26 +331,7 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
    * on its own, so one bad row fails only its own submit.
    */
   private async storeRow(job: Job): Promise<void> {
-    let batch = this.nextRows;
-    if (!batch) {
-      const created: RowBatch = { jobs: [], written: Promise.resolve(new Map<Job, unknown>()) };
-      created.written = this.writingRows
-        .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
-        .then(() => {
-          if (this.nextRows === created) {
-            this.nextRows = undefined;
-          }
-          return this.writeRows(created.jobs);
-        });
-      this.writingRows = created.written.then(
-        () => undefined,
-        () => undefined,
-      );
-      this.nextRows = created;
-      batch = created;
-    }
-    batch.jobs.push(job);
-    const failed = await batch.written;
+    const failed = await this.rowWrites.add(job);
     if (failed.has(job)) {
       throw failed.get(job);
     }

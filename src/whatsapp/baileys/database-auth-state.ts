@@ -11,6 +11,7 @@ import { LRUCache } from 'lru-cache';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import type { FencedCommits } from '../../cluster/fenced-commits';
 import { insertEntities } from '../../database/bulk-sql';
+import { GroupCommit } from '../../database/group-commit';
 import { encodeAuthValue } from './auth-value-json';
 import { AuthKeyEntity } from '../auth-key.entity';
 
@@ -19,11 +20,12 @@ const CHUNK = 200;
 /** Keys per session remembered as absent (Baileys asks for missing `tctoken`s on every send). */
 const ABSENT_MAX = 10_000;
 
-/** Key writes of every session gathered while the previous batch was being written. */
-interface WriteBatch {
-  /** By session, category and key id: the row to write, or null to delete it. */
-  rows: Map<string, { sessionId: string; category: string; keyId: string; value: string | null }>;
-  done: Promise<void>;
+/** One key (or the creds) to write, or to delete (`value` null). */
+interface KeyRow {
+  sessionId: string;
+  category: string;
+  keyId: string;
+  value: string | null;
 }
 
 function chunks<T>(items: T[], size = CHUNK): T[][] {
@@ -65,8 +67,21 @@ export interface DatabaseAuthState {
  */
 export class DatabaseAuthStateStore {
   private readonly repository: Repository<AuthKeyEntity>;
-  private next?: WriteBatch;
-  private writing: Promise<void> = Promise.resolve();
+  /**
+   * Key writes of every session made while a batch is being written go together in the next
+   * one, whose transaction is shared with the other fenced writers' (the message store's).
+   */
+  private readonly batches = new GroupCommit<KeyRow[], void>((writes) => {
+    // by session, category and key id: the last write of each key wins
+    const rows = new Map<string, KeyRow>();
+    for (const row of writes.flat()) {
+      rows.set(`${row.sessionId}\u0000${row.category}\u0000${row.keyId}`, row);
+    }
+    return this.commits.commit({
+      fenced: [...new Set([...rows.values()].map((row) => row.sessionId))],
+      write: (manager, owned) => this.apply(manager, rows.values(), owned),
+    });
+  });
 
   constructor(
     private readonly dataSource: DataSource,
@@ -186,7 +201,7 @@ export class DatabaseAuthStateStore {
   }
 
   private write(sessionId: string, data: SignalDataSet): Promise<void> {
-    const rows: { sessionId: string; category: string; keyId: string; value: string | null }[] = [];
+    const rows: KeyRow[] = [];
     for (const [category, entries] of Object.entries(data)) {
       for (const [keyId, value] of Object.entries(entries ?? {})) {
         const stored = value === null || value === undefined ? null : encode(value);
@@ -197,33 +212,8 @@ export class DatabaseAuthStateStore {
   }
 
   /** Adds rows to the batch that is written next; resolves once that batch is committed. */
-  private batched(
-    rows: { sessionId: string; category: string; keyId: string; value: string | null }[],
-  ): Promise<void> {
-    let batch = this.next;
-    if (!batch) {
-      const created: WriteBatch = { rows: new Map(), done: Promise.resolve() };
-      // one batch is written at a time, after a turn of the event loop; the next one gathers
-      // the writes made meanwhile. Its transaction is shared with the other fenced writers'.
-      created.done = this.writing
-        .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
-        .then(() => {
-          if (this.next === created) {
-            this.next = undefined;
-          }
-          return this.commits.commit({
-            fenced: [...new Set([...created.rows.values()].map((row) => row.sessionId))],
-            write: (manager, owned) => this.apply(manager, created, owned),
-          });
-        });
-      this.writing = created.done.catch(() => undefined);
-      this.next = created;
-      batch = created;
-    }
-    for (const row of rows) {
-      batch.rows.set(`${row.sessionId}\u0000${row.category}\u0000${row.keyId}`, row);
-    }
-    return batch.done;
+  private batched(rows: KeyRow[]): Promise<void> {
+    return this.batches.add(rows);
   }
 
   /**
@@ -232,12 +222,12 @@ export class DatabaseAuthStateStore {
    */
   private async apply(
     manager: EntityManager,
-    batch: WriteBatch,
+    rows: Iterable<KeyRow>,
     owned: ReadonlySet<string>,
   ): Promise<void> {
     const upserts: Partial<AuthKeyEntity>[] = [];
     const deletes = new Map<string, { sessionId: string; category: string; keyIds: string[] }>();
-    for (const row of batch.rows.values()) {
+    for (const row of rows) {
       if (!owned.has(row.sessionId)) {
         continue;
       }
