@@ -19,6 +19,8 @@ import { WaSimulator } from '../test/wa-sim';
 import {
   buildGateway,
   type GatewayProcess,
+  SIM_PRELOAD,
+  simGatewayEnv,
   startGatewayProcess,
 } from '../test/support/built-gateway';
 import { connectSocket, emitWithAck } from '../test/support/socket-client';
@@ -222,19 +224,14 @@ async function main(): Promise<void> {
   try {
     gateway = await startGatewayProcess(
       build.mainJs,
-      {
-        ...db.env,
-        API_KEY: KEY,
-        WA_WS_URL: sim.wsUrl,
-        WA_SIM_ROOT_PUBLIC_KEY: sim.rootPublicKeyHex,
-        LOG_LEVEL: 'info',
+      simGatewayEnv(sim, db, KEY, {
         WA_LOG_LEVEL: 'silent',
         SEND_MIN_INTERVAL_MS: '0',
         SEND_JITTER_MS: '0',
         SEND_QUEUE_MAX: '100000',
         CAMPAIGN_UPLOAD_MAX_BYTES: String(64 * 1024 * 1024),
-      },
-      ['-r', join(__dirname, '..', 'test', 'wa-sim', 'trust-root.js')],
+      }),
+      SIM_PRELOAD,
     );
     process.stdout.write(
       `linking one session with ${2 * SENDS} contacts on ${db.config.type}...\n`,

@@ -31,6 +31,8 @@ import { createMemoryAuthState, textOf, TestClient } from '../test/wa-sim/testin
 import {
   buildGateway,
   type GatewayProcess,
+  SIM_PRELOAD,
+  simGatewayEnv,
   startGatewayProcess,
 } from '../test/support/built-gateway';
 import { freePort, REDIS_URL } from '../test/support/cluster';
@@ -386,15 +388,10 @@ class Gateways {
     const port = await freePort();
     const node = await startGatewayProcess(
       this.mainJs,
-      {
-        ...this.db.env,
+      simGatewayEnv(this.sim, this.db, KEY, {
         ...TEST_WA_ENV,
-        API_KEY: KEY,
         NODE_ID: nodeId,
         PORT: String(port),
-        WA_WS_URL: this.sim.wsUrl,
-        WA_SIM_ROOT_PUBLIC_KEY: this.sim.rootPublicKeyHex,
-        LOG_LEVEL: 'info',
         WA_LOG_LEVEL: 'silent',
         SEND_MIN_INTERVAL_MS: '0',
         SEND_JITTER_MS: '0',
@@ -403,10 +400,9 @@ class Gateways {
         // the cost), but high: in cluster mode the counts live in Redis and span the runs
         RATE_LIMIT_PER_MINUTE: '1000000',
         ...this.env,
-      },
+      }),
       [
-        '-r',
-        join(ROOT, 'test', 'wa-sim', 'trust-root.js'),
+        ...SIM_PRELOAD,
         ...(COUNT_QUERIES ? ['-r', join(__dirname, 'query-counter.js')] : []),
         ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []),
       ],

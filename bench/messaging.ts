@@ -18,7 +18,13 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createConnection } from 'mysql2/promise';
 import { WaSimulator } from '../test/wa-sim';
-import { buildGateway, GatewayProcess, startGatewayProcess } from '../test/support/built-gateway';
+import {
+  buildGateway,
+  GatewayProcess,
+  SIM_PRELOAD,
+  simGatewayEnv,
+  startGatewayProcess,
+} from '../test/support/built-gateway';
 import { connectSocket, emitWithAck } from '../test/support/socket-client';
 import { createTestDatabase, TestDatabase } from '../test/support/test-database';
 
@@ -369,12 +375,7 @@ async function main(): Promise<void> {
   try {
     const running = await startGatewayProcess(
       build.mainJs,
-      {
-        ...db.env,
-        API_KEY: KEY,
-        WA_WS_URL: sim.wsUrl,
-        WA_SIM_ROOT_PUBLIC_KEY: sim.rootPublicKeyHex,
-        LOG_LEVEL: 'info',
+      simGatewayEnv(sim, db, KEY, {
         WA_LOG_LEVEL: 'silent',
         SEND_MIN_INTERVAL_MS: '0',
         SEND_JITTER_MS: '0',
@@ -383,10 +384,9 @@ async function main(): Promise<void> {
         ...(process.env.WA_STORE_BEFORE_RECEIPT
           ? { WA_STORE_BEFORE_RECEIPT: process.env.WA_STORE_BEFORE_RECEIPT }
           : {}),
-      },
+      }),
       [
-        '-r',
-        join(__dirname, '..', 'test', 'wa-sim', 'trust-root.js'),
+        ...SIM_PRELOAD,
         ...(COUNT_QUERIES ? ['-r', join(__dirname, 'query-counter.js')] : []),
         // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the gateway, written when it exits
         ...(process.env.BENCH_CPU_PROF

@@ -14,7 +14,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WaSimulator } from '../test/wa-sim';
-import { buildGateway, GatewayProcess, startGatewayProcess } from '../test/support/built-gateway';
+import {
+  buildGateway,
+  GatewayProcess,
+  SIM_PRELOAD,
+  simGatewayEnv,
+  startGatewayProcess,
+} from '../test/support/built-gateway';
 import { connectSocket, emitWithAck } from '../test/support/socket-client';
 import { createTestDatabase } from '../test/support/test-database';
 
@@ -54,15 +60,8 @@ async function run(size: number, mainJs: string): Promise<Record<string, string 
   });
   process_.env.TEST_DB_TIER = process_.env.BENCH_DB === 'mysql' ? 'mysql' : 'sqlite';
   const db = await createTestDatabase();
-  const env = {
-    ...db.env,
-    API_KEY: KEY,
-    WA_WS_URL: sim.wsUrl,
-    WA_SIM_ROOT_PUBLIC_KEY: sim.rootPublicKeyHex,
-    LOG_LEVEL: 'info',
-    WA_LOG_LEVEL: 'silent',
-  };
-  const preload = ['-r', join(__dirname, '..', 'test', 'wa-sim', 'trust-root.js')];
+  const env = simGatewayEnv(sim, db, KEY, { WA_LOG_LEVEL: 'silent' });
+  const preload = SIM_PRELOAD;
   try {
     let gateway = await startGatewayProcess(mainJs, env, preload);
     const baseline = await measure(gateway);

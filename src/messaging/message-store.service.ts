@@ -234,7 +234,8 @@ export class MessageStore {
       });
     let stored: WaMessage[];
     try {
-      // almost every incoming message is new: insert those without looking first
+      // almost every message is new (incoming ones, and our own sends, stored only by the send
+      // queue since Baileys no longer echoes them): insert without looking first
       stored = await write(false);
     } catch (error) {
       if (!isUniqueViolation(error)) {
@@ -290,8 +291,8 @@ export class MessageStore {
 
   /**
    * Stores the messages (of any sessions) not stored yet, with their outbox rows: a fixed number
-   * of statements per batch, however many sessions it spans. Without `lookup` it assumes that no
-   * incoming message is stored (a stored one makes the insert fail with a unique violation).
+   * of statements per batch, however many sessions it spans. Without `lookup` it assumes that
+   * none is stored (a stored one makes the insert fail with a unique violation).
    */
   private async insertNew(
     manager: EntityManager,
@@ -300,9 +301,7 @@ export class MessageStore {
     lookup: boolean,
   ): Promise<WaMessage[]> {
     const known = new Set<string>();
-    // our own sent messages were usually stored by the send already: those are always looked up
-    const looked = lookup ? messages : messages.filter((message) => message.fromMe);
-    for (const part of chunks(looked, LOOKUP_CHUNK)) {
+    for (const part of lookup ? chunks(messages, LOOKUP_CHUNK) : []) {
       const existing = await manager.find(MessageEntity, {
         select: { sessionId: true, messageId: true },
         where: byIds(part),
