@@ -380,6 +380,8 @@ async function main(): Promise<void> {
         SEND_MIN_INTERVAL_MS: '0',
         SEND_JITTER_MS: '0',
         SEND_QUEUE_MAX: '100000',
+        // the limits stay on (their guard is part of the cost), but high enough for the phases
+        RATE_LIMIT_PER_MINUTE: '1000000',
         // WA_STORE_BEFORE_RECEIPT=false: the receipt before the store (Baileys' own order)
         ...(process.env.WA_STORE_BEFORE_RECEIPT
           ? { WA_STORE_BEFORE_RECEIPT: process.env.WA_STORE_BEFORE_RECEIPT }

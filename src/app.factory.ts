@@ -1,7 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
-import { principalContext } from './access/request-principal';
 import { AppModule } from './app.module';
 import { PeerClient } from './cluster/peer-client';
 import { sessionForwarder } from './cluster/session-forwarder';
@@ -10,6 +9,7 @@ import { useBodyParsers } from './common/http/body-parsers';
 import { createValidationPipe } from './common/http/validation';
 import { AppConfig } from './config/app-config';
 import { setupSwagger } from './docs/swagger';
+import { requestLogger } from './logging/logging.module';
 import { WsAdapter } from './realtime/ws-adapter';
 import { INGEST_PATH, IngestRoute } from './webhooks/ingest/ingest-route';
 
@@ -24,7 +24,6 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     forceCloseConnections: true,
   });
   app.useLogger(app.get(Logger));
-  app.use(principalContext);
   if (config.cluster.enabled) {
     // before the body parsers: a forwarded request's body streams through as it came
     app.use(sessionForwarder(app.get(SessionOwnership), app.get(PeerClient), config.apiKey ?? ''));
@@ -38,6 +37,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.disable('x-powered-by');
   // ahead of Nest's middleware and routes: the webhook ingest skips Nest's pipeline (see IngestRoute)
   app.getHttpAdapter().getInstance().post(INGEST_PATH, app.get(IngestRoute).handle);
+  // where nestjs-pino's middleware would be (it is not mounted: see requestLogger)
+  app.use(requestLogger(config));
   app.useGlobalPipes(createValidationPipe());
   app.useWebSocketAdapter(new WsAdapter(app, config));
   setupSwagger(app);

@@ -10,11 +10,7 @@ import { AuditService } from './audit.service';
 import { defaultPermission, Permission, REQUIRED_PERMISSION } from './permissions';
 import { can, canSee } from './principal';
 import { TooManyRequests } from './rate-limit.guard';
-import {
-  type AuthenticatedRequest,
-  sessionOfRequest,
-  setRequestPrincipal,
-} from './request-principal';
+import { type AuthenticatedRequest, sessionOfRequest } from './request-principal';
 import { UnauthenticatedLimiter } from './unauthenticated-limiter';
 
 export class ForbiddenForSession extends DomainError {
@@ -84,7 +80,6 @@ export class AccessGuard implements CanActivate {
       throw new InvalidApiKey();
     }
     request.principal = principal;
-    setRequestPrincipal(principal);
     const permission =
       this.reflector.getAllAndOverride<Permission | undefined>(REQUIRED_PERMISSION, targets) ??
       defaultPermission(request.method);

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { request } from 'undici';
-import { HOP_HEADER, runAsForwarded, verifyHop } from './hop';
+import { HOP_HEADER, serveForwarded, verifyHop } from './hop';
 import type { PeerClient } from './peer-client';
 import type { SessionOwnership } from './session-ownership';
 
@@ -58,7 +58,7 @@ export function sessionForwarder(
     const from =
       req.headers[HOP_HEADER] === undefined ? null : verifyHop(req.headers[HOP_HEADER], secret);
     if (from) {
-      runAsForwarded(from, next);
+      serveForwarded(from, res, next);
       return;
     }
     const sessionId = sessionOfPath(req.path);

@@ -1,3 +1,4 @@
+import { VisibleSessions } from '../access/request-principal';
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { RequirePermission } from '../access/permissions';
@@ -33,10 +34,12 @@ export class CredentialsController {
     isArray: true,
     count: true,
   })
-  async connectedCredentials(): Promise<CountedEnvelope<SessionCredentialsViewDto>> {
+  async connectedCredentials(
+    @VisibleSessions() visible: string[] | undefined,
+  ): Promise<CountedEnvelope<SessionCredentialsViewDto>> {
     return counted(
       'Connected sessions with credentials retrieved successfully',
-      await this.credentials.list('connected'),
+      await this.credentials.list('connected', visible),
     );
   }
 
@@ -47,10 +50,12 @@ export class CredentialsController {
     isArray: true,
     count: true,
   })
-  async allCredentials(): Promise<CountedEnvelope<SessionCredentialsViewDto>> {
+  async allCredentials(
+    @VisibleSessions() visible: string[] | undefined,
+  ): Promise<CountedEnvelope<SessionCredentialsViewDto>> {
     return counted(
       'All sessions with credentials retrieved successfully',
-      await this.credentials.list('all'),
+      await this.credentials.list('all', visible),
     );
   }
 

@@ -12,8 +12,11 @@ export class CredentialsService {
     private readonly manager: SessionManager,
   ) {}
 
-  async list(scope: SessionScope): Promise<SessionCredentialsViewDto[]> {
-    return (await this.sessions.stored(scope)).map((row) =>
+  async list(
+    scope: SessionScope,
+    visible: string[] | undefined,
+  ): Promise<SessionCredentialsViewDto[]> {
+    return (await this.sessions.stored(scope, visible)).map((row) =>
       toCredentialsView(row, this.manager.get(row.sessionId)),
     );
   }

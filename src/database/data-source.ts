@@ -91,7 +91,15 @@ function serializeSqliteTransactions(dataSource: DataSource): void {
   ) =>
     inside.getStore()
       ? transaction(...args)
-      : lock.runExclusive(() => inside.run(true, () => transaction(...args)));
+      : lock.runExclusive(async () => {
+          try {
+            return await inside.run(true, () => transaction(...args));
+          } finally {
+            // off between transactions: an enabled AsyncLocalStorage runs a hook for every
+            // promise the process creates (on Node 20); run() turns it on again
+            inside.disable();
+          }
+        });
 }
 
 /** Opens the database (creating the SQLite folder if needed) and brings the schema up to date. */

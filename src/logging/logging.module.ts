@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
+import { pino, type Logger } from 'pino';
+import { pinoHttp, type HttpLogger, type Options as HttpOptions } from 'pino-http';
 import { AppConfig } from '../config/app-config';
 import { redactUrl } from './redact';
 
@@ -39,42 +41,72 @@ export function requestLogLevel(
         : 'info';
 }
 
+/** The process's pino logger for a configuration: one per AppConfig (tests boot several apps). */
+const roots = new WeakMap<AppConfig, Logger>();
+
+export function rootLogger(config: AppConfig): Logger {
+  let root = roots.get(config);
+  if (!root) {
+    root = pino({
+      level: config.logLevel,
+      formatters: { level: (label: string) => ({ level: label }) },
+      redact: {
+        paths: [
+          'req.headers',
+          'headers.authorization',
+          'headers["x-api-key"]',
+          '*.password',
+          '*.apiKey',
+        ],
+        censor: '[redacted]',
+      },
+    });
+    roots.set(config, root);
+  }
+  return root;
+}
+
+/** How pino-http logs a request (a new object each time: pino-http consumes its options). */
+function requestLogging(config: AppConfig): HttpOptions<IncomingMessage, ServerResponse> {
+  return {
+    logger: rootLogger(config),
+    genReqId: requestIdOf,
+    serializers: {
+      req: (req: { id: unknown; method: string; url: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: redactUrl(req.url),
+      }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+    customLogLevel: requestLogLevel,
+    autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
+  };
+}
+
 /**
- * Structured JSON logs (pino) with a request id on every line of a request. Requests are
- * logged as method, redacted URL, status and duration only: never headers (API keys),
- * bodies (message text) or credential query parameters.
+ * The request log middleware (pino-http): one line per request with its id, method, redacted URL,
+ * status and duration. Mounted by `createApp` in place of nestjs-pino's own middleware, which would
+ * bind the request's logger in an AsyncLocalStorage: on Node 20 an enabled AsyncLocalStorage runs
+ * a hook for every promise the process creates (Baileys' included), about a tenth of the CPU of a
+ * sent message (README, "CPU per sent message"). So the lines services write while serving a
+ * request do not carry its id; the request's own line does.
+ */
+export function requestLogger(config: AppConfig): HttpLogger {
+  return pinoHttp(requestLogging(config));
+}
+
+/**
+ * Structured JSON logs (pino) for Nest's Logger (nestjs-pino). Requests are logged as method,
+ * redacted URL, status and duration only: never headers (API keys), bodies (message text) or
+ * credential query parameters.
  */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        pinoHttp: {
-          level: config.logLevel,
-          formatters: { level: (label: string) => ({ level: label }) },
-          genReqId: requestIdOf,
-          serializers: {
-            req: (req: { id: unknown; method: string; url: string }) => ({
-              id: req.id,
-              method: req.method,
-              url: redactUrl(req.url),
-            }),
-            res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-          },
-          customLogLevel: requestLogLevel,
-          autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
-          redact: {
-            paths: [
-              'req.headers',
-              'headers.authorization',
-              'headers["x-api-key"]',
-              '*.password',
-              '*.apiKey',
-            ],
-            censor: '[redacted]',
-          },
-        },
-      }),
+      // no routes: the request middleware is `requestLogger`, mounted by createApp
+      useFactory: (config: AppConfig) => ({ pinoHttp: requestLogging(config), forRoutes: [] }),
     }),
   ],
 })

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { In, Repository } from 'typeorm';
 import { errorEnvelopeOf } from '../common/http/envelope';
 import { AppConfig } from '../config/app-config';
-import { currentSessionFilter } from '../access/request-principal';
 import { MediaDownloader, MediaUnavailable } from '../whatsapp/media-downloader';
 import { MediaCorrupt } from '../whatsapp/media-integrity';
 import { MessageEntity } from './entities/message.entity';
@@ -71,8 +70,8 @@ export class MessageMedia {
   private readonly dir: string;
   private readonly logger = new Logger('MessageMedia');
 
-  async file(id: string): Promise<StreamableFile> {
-    const visible = currentSessionFilter();
+  /** A stored message's media; `visible` narrows it to a scoped caller's sessions. */
+  async file(id: string, visible: string[] | undefined): Promise<StreamableFile> {
     const row = ROW_ID.test(id)
       ? await this.messages.findOne({
           where: visible ? { id, sessionId: In(visible) } : { id },

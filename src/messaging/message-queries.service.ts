@@ -1,4 +1,3 @@
-import { currentSessionFilter } from '../access/request-principal';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Between, FindOperator, In, LessThanOrEqual, MoreThanOrEqual, Repository } from 'typeorm';
@@ -38,8 +37,7 @@ function timeRange(query: V1StoreQueryDto): FindOperator<Date> | undefined {
 
 /** Drops the filters that were not given, so TypeORM does not match them against NULL. */
 /** A scoped key lists only its own sessions' rows (CONTRACT §3, README "Access control"). */
-function visibleSessions(): FindOperator<string> | undefined {
-  const visible = currentSessionFilter();
+function within(visible: string[] | undefined): FindOperator<string> | undefined {
   return visible ? In(visible) : undefined;
 }
 
@@ -112,11 +110,14 @@ export class MessageQueries {
     private readonly presences: Repository<ChatPresenceEntity>,
   ) {}
 
-  async messagePage(query: V1MessagesQueryDto): Promise<Page<V1MessageDto>> {
+  async messagePage(
+    query: V1MessagesQueryDto,
+    visible: string[] | undefined,
+  ): Promise<Page<V1MessageDto>> {
     const request = pageRequest(query);
     const [rows, total] = await this.messages.findAndCount({
       where: defined({
-        sessionId: query.user_token ?? visibleSessions(),
+        sessionId: query.user_token ?? within(visible),
         chatJid: query.chat_jid,
         messageId: query.message_id,
         type: query.type,
@@ -130,11 +131,14 @@ export class MessageQueries {
     return { data: rows.map(v1Message), meta: pageMeta(request, total) };
   }
 
-  async statusPage(query: V1MessageStatusesQueryDto): Promise<Page<V1MessageStatusDto>> {
+  async statusPage(
+    query: V1MessageStatusesQueryDto,
+    visible: string[] | undefined,
+  ): Promise<Page<V1MessageStatusDto>> {
     const request = pageRequest(query);
     const [rows, total] = await this.statuses.findAndCount({
       where: defined({
-        sessionId: query.user_token ?? visibleSessions(),
+        sessionId: query.user_token ?? within(visible),
         chatJid: query.chat_jid,
         messageId: query.message_id,
         status: query.status,
@@ -147,11 +151,14 @@ export class MessageQueries {
     return { data: rows.map(v1Status), meta: pageMeta(request, total) };
   }
 
-  async presencePage(query: V1ChatPresencesQueryDto): Promise<Page<V1ChatPresenceDto>> {
+  async presencePage(
+    query: V1ChatPresencesQueryDto,
+    visible: string[] | undefined,
+  ): Promise<Page<V1ChatPresenceDto>> {
     const request = pageRequest(query);
     const [rows, total] = await this.presences.findAndCount({
       where: defined({
-        sessionId: query.user_token ?? visibleSessions(),
+        sessionId: query.user_token ?? within(visible),
         chatJid: query.chat_jid,
         state: query.state,
         eventTimestamp: timeRange(query),

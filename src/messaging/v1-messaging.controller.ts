@@ -1,3 +1,4 @@
+import { VisibleSessions } from '../access/request-principal';
 import { Controller, Get, Param, Query, StreamableFile } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { paged, PagedEnvelope } from '../common/http/envelope';
@@ -30,8 +31,11 @@ export class V1MessagingController {
     paged: true,
   })
   @ApiErrors(400)
-  async messages(@Query() query: V1MessagesQueryDto): Promise<PagedEnvelope<V1MessageDto>> {
-    const { data, meta } = await this.queries.messagePage(query);
+  async messages(
+    @Query() query: V1MessagesQueryDto,
+    @VisibleSessions() visible: string[] | undefined,
+  ): Promise<PagedEnvelope<V1MessageDto>> {
+    const { data, meta } = await this.queries.messagePage(query, visible);
     return paged('Messages retrieved successfully', data, meta);
   }
 
@@ -53,8 +57,11 @@ export class V1MessagingController {
     content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
   })
   @ApiErrors(404, 410, 502)
-  async mediaFile(@Param('rowId') rowId: string): Promise<StreamableFile> {
-    return this.media.file(rowId);
+  async mediaFile(
+    @Param('rowId') rowId: string,
+    @VisibleSessions() visible: string[] | undefined,
+  ): Promise<StreamableFile> {
+    return this.media.file(rowId, visible);
   }
 
   @Get('message-statuses')
@@ -67,8 +74,9 @@ export class V1MessagingController {
   @ApiErrors(400)
   async statuses(
     @Query() query: V1MessageStatusesQueryDto,
+    @VisibleSessions() visible: string[] | undefined,
   ): Promise<PagedEnvelope<V1MessageStatusDto>> {
-    const { data, meta } = await this.queries.statusPage(query);
+    const { data, meta } = await this.queries.statusPage(query, visible);
     return paged('Message statuses retrieved successfully', data, meta);
   }
 
@@ -84,8 +92,9 @@ export class V1MessagingController {
   @ApiErrors(400)
   async presences(
     @Query() query: V1ChatPresencesQueryDto,
+    @VisibleSessions() visible: string[] | undefined,
   ): Promise<PagedEnvelope<V1ChatPresenceDto>> {
-    const { data, meta } = await this.queries.presencePage(query);
+    const { data, meta } = await this.queries.presencePage(query, visible);
     return paged('Chat presences retrieved successfully', data, meta);
   }
 }

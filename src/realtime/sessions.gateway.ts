@@ -201,7 +201,7 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
     @MessageBody() payload: unknown,
   ): Promise<Ack> {
     return this.handle(client, payload, 'read', async () => {
-      const available = this.visible(client, await this.sessions.list('all'));
+      const available = this.visible(client, await this.sessions.list('all', undefined));
       client.emit('available_sessions', available);
       return { message: 'Available sessions retrieved successfully', data: available };
     });
@@ -366,7 +366,7 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection {
   }
 
   private async activeSessions() {
-    const views = await this.credentials.list('active');
+    const views = await this.credentials.list('active', undefined);
     return views.map((view) => ({
       sessionId: view.sessionId,
       name: view.name,

@@ -1,3 +1,4 @@
+import { VisibleSessions } from '../access/request-principal';
 import {
   Body,
   Controller,
@@ -60,8 +61,10 @@ export class SessionsController {
     isArray: true,
     count: true,
   })
-  async active(): Promise<CountedEnvelope<SessionViewDto>> {
-    return counted('Sessions retrieved successfully', await this.sessions.list('active'));
+  async active(
+    @VisibleSessions() visible: string[] | undefined,
+  ): Promise<CountedEnvelope<SessionViewDto>> {
+    return counted('Sessions retrieved successfully', await this.sessions.list('active', visible));
   }
 
   @Get('connected')
@@ -71,10 +74,12 @@ export class SessionsController {
     isArray: true,
     count: true,
   })
-  async connected(): Promise<CountedEnvelope<SessionViewDto>> {
+  async connected(
+    @VisibleSessions() visible: string[] | undefined,
+  ): Promise<CountedEnvelope<SessionViewDto>> {
     return counted(
       'Connected sessions retrieved successfully',
-      await this.sessions.list('connected'),
+      await this.sessions.list('connected', visible),
     );
   }
 
@@ -85,8 +90,10 @@ export class SessionsController {
     isArray: true,
     count: true,
   })
-  async all(): Promise<CountedEnvelope<SessionViewDto>> {
-    return counted('All sessions retrieved successfully', await this.sessions.list('all'));
+  async all(
+    @VisibleSessions() visible: string[] | undefined,
+  ): Promise<CountedEnvelope<SessionViewDto>> {
+    return counted('All sessions retrieved successfully', await this.sessions.list('all', visible));
   }
 
   @Get(':id')

@@ -9,7 +9,6 @@ import {
   SessionAlreadyExists,
   SessionNotFound,
 } from '../common/errors/domain-errors';
-import { currentSessionFilter } from '../access/request-principal';
 import { PageMeta } from '../common/http/envelope';
 import { pageMeta, pageRequest, PaginationQueryDto } from '../common/http/pagination';
 import { normalizePhoneNumber } from '../common/phone/phone-number';
@@ -149,15 +148,16 @@ export class SessionsService {
     return { sessionId, phoneNumber: phone, pairingCode };
   }
 
-  async list(scope: SessionScope): Promise<SessionViewDto[]> {
-    return (await this.rows(scope)).map((row) =>
+  /** `visible`: the caller's sessions (see VisibleSessions); undefined for every session. */
+  async list(scope: SessionScope, visible: string[] | undefined): Promise<SessionViewDto[]> {
+    return (await this.rows(scope, visible)).map((row) =>
       toSessionView(row, this.manager.get(row.sessionId)),
     );
   }
 
   /** The stored rows of a list, narrowed to the caller's scope. */
-  stored(scope: SessionScope): Promise<WhatsappSessionEntity[]> {
-    return this.rows(scope);
+  stored(scope: SessionScope, visible: string[] | undefined): Promise<WhatsappSessionEntity[]> {
+    return this.rows(scope, visible);
   }
 
   /** One stored row; 404 when there is none. */
@@ -194,9 +194,9 @@ export class SessionsService {
   /** Seed 003's paginated list. */
   async v1List(
     query: PaginationQueryDto & { session_state?: SessionState },
+    visible: string[] | undefined,
   ): Promise<{ data: V1SessionView[]; meta: PageMeta }> {
     const request = pageRequest(query);
-    const visible = currentSessionFilter();
     const [rows, total] = await this.sessions.findAndCount({
       where: {
         ...(query.session_state ? { state: query.session_state } : {}),
@@ -252,8 +252,10 @@ export class SessionsService {
   }
 
   /** The sessions of a list, narrowed to the caller's scope (a scoped key sees only its own). */
-  private async rows(scope: SessionScope): Promise<WhatsappSessionEntity[]> {
-    const visible = currentSessionFilter();
+  private async rows(
+    scope: SessionScope,
+    visible: string[] | undefined,
+  ): Promise<WhatsappSessionEntity[]> {
     if (scope === 'all') {
       return this.sessions.find({
         where: visible ? { sessionId: In(visible) } : {},

@@ -1,3 +1,4 @@
+import { VisibleSessions } from '../access/request-principal';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Envelope, ok, paged, PagedEnvelope } from '../common/http/envelope';
@@ -23,8 +24,11 @@ export class V1SessionsController {
     paged: true,
   })
   @ApiErrors(400)
-  async list(@Query() query: V1SessionsQueryDto): Promise<PagedEnvelope<V1SessionDto>> {
-    const { data, meta } = await this.sessions.v1List(query);
+  async list(
+    @Query() query: V1SessionsQueryDto,
+    @VisibleSessions() visible: string[] | undefined,
+  ): Promise<PagedEnvelope<V1SessionDto>> {
+    const { data, meta } = await this.sessions.v1List(query, visible);
     return paged('Sessions retrieved successfully', data, meta);
   }
 

@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { PinoLogger } from 'nestjs-pino';
-import { storage, type Store } from 'nestjs-pino/storage';
-import type { Logger } from 'pino';
 import { RequestRateLimiter } from '../../access/rate-limit.guard';
 import { AllExceptionsFilter } from '../../common/http/all-exceptions.filter';
 import { ok } from '../../common/http/envelope';
@@ -34,14 +32,10 @@ export class IngestRoute {
   ) {}
 
   readonly handle: RequestHandler = (req: Request, res: Response, next: NextFunction): void => {
-    // what the service logs carries the request, as under nestjs-pino's middleware
-    const store = requestStore(req);
-    storage.run(store, () => {
-      this.serve(req, res, store).catch(next);
-    });
+    this.serve(req, res).catch(next);
   };
 
-  private async serve(req: Request, res: Response, store: Store): Promise<void> {
+  private async serve(req: Request, res: Response): Promise<void> {
     (req as Request & { id?: string }).id = requestIdOf(req, res);
     const started = Date.now();
     const stopTimer = this.metrics.httpDuration.startTimer();
@@ -52,7 +46,7 @@ export class IngestRoute {
     const log = (): void => {
       if (!logged) {
         logged = true;
-        this.logRequest(req, res, store, Date.now() - started);
+        this.logRequest(req, res, Date.now() - started);
       }
     };
     res.once('finish', log);
@@ -71,33 +65,17 @@ export class IngestRoute {
   }
 
   /** The line pino-http writes for a request, at the level it would (debug when accepted). */
-  private logRequest(req: Request, res: Response, store: Store, responseTime: number): void {
+  private logRequest(req: Request, res: Response, responseTime: number): void {
     const level = requestLogLevel(req, res);
     if (!PinoLogger.root?.isLevelEnabled(level)) {
       return;
     }
+    const logger = PinoLogger.root.child({ req });
     if (res.statusCode >= 500) {
       const err = new Error(`failed with status code ${res.statusCode}`);
-      store.logger[level]({ res, err, responseTime }, 'request errored');
+      logger[level]({ res, err, responseTime }, 'request errored');
     } else {
-      store.logger[level]({ res, responseTime }, 'request completed');
+      logger[level]({ res, responseTime }, 'request completed');
     }
   }
-}
-
-/**
- * nestjs-pino's per-request logger (bound to the request), made only if something logs: making
- * it serializes the request, which most ingests never need.
- */
-function requestStore(req: Request): Store {
-  let logger: Logger | undefined;
-  return {
-    get logger(): Logger {
-      logger ??= PinoLogger.root.child({ req });
-      return logger;
-    },
-    set logger(value: Logger) {
-      logger = value;
-    },
-  };
 }
