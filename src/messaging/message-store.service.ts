@@ -1,6 +1,6 @@
 import { FencedCommits } from '../cluster/fenced-commits';
 import { LeaseLost, sessionLease } from '../cluster/session-ownership';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { DataSource, EntityManager, FindOperator, In } from 'typeorm';
@@ -108,6 +108,7 @@ const keyOf = (sessionId: string, messageId: string): string => `${sessionId}\u0
  */
 @Injectable()
 export class MessageStore {
+  private readonly logger = new Logger('MessageStore');
   private readonly batches = new GroupCommit<SaveCall, BatchOutcome>((calls) =>
     this.writeBatch(calls),
   );
@@ -115,7 +116,7 @@ export class MessageStore {
    * The furthest receipt status stored by this process for a message not stored yet: a delivery
    * receipt can beat our own sent message to the store, which then starts the message there.
    */
-  private readonly earlyReceipts = new LRUCache<string, ReceiptStatus>({
+  private readonly earlyReceipts = new LRUCache<string, WaStatusUpdate>({
     max: EARLY_RECEIPTS_MAX,
     ttl: EARLY_RECEIPTS_TTL_MS,
   });
@@ -244,12 +245,22 @@ export class MessageStore {
       // a redelivery, or another writer stored some of them first: store what is still missing
       stored = await write(true);
     }
+    const late: WaStatusUpdate[] = [];
     for (const message of stored) {
-      this.earlyReceipts.delete(keyOf(message.sessionId, message.id));
+      const key = keyOf(message.sessionId, message.id);
+      // a receipt stored while this transaction was open, which it could not see
+      const receipt = this.earlyReceipts.get(key);
+      if (receipt && advances(message.status, receipt.status)) {
+        late.push(receipt);
+      }
+      this.earlyReceipts.delete(key);
       this.events.emit(StoredMessageEvents.Message, {
         sessionId: message.sessionId,
         message,
       } satisfies MessageStoredEvent);
+    }
+    if (late.length > 0) {
+      void this.applyLate(late);
     }
     return new Set(stored);
   }
@@ -276,15 +287,55 @@ export class MessageStore {
     for (const update of early) {
       const key = keyOf(update.sessionId, update.messageId);
       const known = this.earlyReceipts.get(key);
-      if (isReceipt(update.status) && (!known || advances(known, update.status))) {
-        this.earlyReceipts.set(key, update.status);
+      if (isReceipt(update.status) && (!known || advances(known.status, update.status))) {
+        this.earlyReceipts.set(key, update);
       }
     }
+    this.emitStatuses(changed);
+    if (early.length === 0) {
+      return changed;
+    }
+    // a message committed while this transaction was open was invisible to it, and may have
+    // looked for early receipts before they were remembered above: move it on now
+    const stored = await this.dataSource.getRepository(MessageEntity).find({
+      select: { messageId: true },
+      where: { sessionId: early[0].sessionId, messageId: In(early.map((u) => u.messageId)) },
+    });
+    const now = new Set(stored.map((row) => row.messageId));
+    return [...changed, ...(await this.applyLate(early.filter((u) => now.has(u.messageId))))];
+  }
+
+  private emitStatuses(changed: WaStatusUpdate[]): void {
     for (const update of changed) {
       this.events.emit(StoredMessageEvents.Status, {
         sessionId: update.sessionId,
         update,
       } satisfies StatusStoredEvent);
+    }
+  }
+
+  /**
+   * Receipts stored before their message, which the message's own transaction did not see (the
+   * two were open at once): they move the stored message on now. Their receipt rows are stored,
+   * so only the message's status (and its event) can change.
+   */
+  private async applyLate(updates: WaStatusUpdate[]): Promise<WaStatusUpdate[]> {
+    const changed: WaStatusUpdate[] = [];
+    const bySession = new Map<string, WaStatusUpdate[]>();
+    for (const update of updates) {
+      bySession.set(update.sessionId, [...(bySession.get(update.sessionId) ?? []), update]);
+    }
+    for (const part of bySession.values()) {
+      try {
+        const applied = await this.dataSource.transaction((manager) =>
+          this.applyStatuses(manager, part),
+        );
+        this.emitStatuses(applied.changed);
+        changed.push(...applied.changed);
+      } catch (error) {
+        // the receipts themselves are stored: the message catches up at its next receipt
+        this.logger.warn(`late receipts not applied: ${String(error)}`);
+      }
     }
     return changed;
   }
@@ -343,8 +394,8 @@ export class MessageStore {
         continue;
       }
       const early = this.earlyReceipts.get(keyOf(message.sessionId, message.id));
-      if (early && advances(message.status, early)) {
-        message.status = early;
+      if (early && advances(message.status, early.status)) {
+        message.status = early.status;
       }
     }
     if (own.length === 0) {

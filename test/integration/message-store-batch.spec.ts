@@ -9,6 +9,8 @@ import { MessageEntity } from '../../src/messaging/entities/message.entity';
 import { MessageStatusEntity } from '../../src/messaging/entities/message-status.entity';
 import { QueuedSendEntity } from '../../src/messaging/entities/queued-send.entity';
 import { MessageStore } from '../../src/messaging/message-store.service';
+import { messageRow } from '../../src/messaging/message-rows';
+import { StoredMessageEvents, type StatusStoredEvent } from '../../src/messaging/messaging-events';
 import type { WaMessage } from '../../src/whatsapp/message-events';
 import { createTestDatabase, TestDatabase, testTier } from '../support/test-database';
 
@@ -40,12 +42,19 @@ function message(id: string, sessionId = SESSION): WaMessage {
  * Saves made at the same time are committed together; one that fails (here: its outbox row
  * cannot be written) must fail alone, the others stored and answered as usual.
  */
+if (testTier() !== 'mysql') {
+  console.log(
+    'The late-receipt test runs on the MySQL tier only: SQLite runs one transaction at a time.',
+  );
+}
+
 describe(`message store group commit (${testTier()})`, () => {
   let db: TestDatabase;
   let dataSource: DataSource;
   let store: MessageStore;
   /** The events of each outbox write: one write per batch, whatever sessions it spans. */
   const outboxWrites: string[][] = [];
+  const emitter = new EventEmitter2();
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -66,7 +75,7 @@ describe(`message store group commit (${testTier()})`, () => {
     store = new MessageStore(
       dataSource,
       outbox,
-      new EventEmitter2(),
+      emitter,
       new FencedCommits(dataSource, new SoleOwnership('test', '')),
     );
   });
@@ -158,6 +167,61 @@ describe(`message store group commit (${testTier()})`, () => {
       'EARLY-X:read',
     ]);
   });
+
+  // SQLite runs one transaction at a time: the two cannot overlap there
+  (testTier() === 'mysql' ? it : it.skip)(
+    'moves our own message on to a receipt stored while its transaction was open (MySQL only)',
+    async () => {
+      const sent: WaMessage = { ...message('LATE-1'), fromMe: true, status: 'sent' };
+      // another transaction holds the message's key: the store's insert waits inside its
+      // transaction, which has looked for early receipts already
+      const blocker = dataSource.createQueryRunner();
+      await blocker.startTransaction();
+      await blocker.manager.insert(MessageEntity, messageRow(sent));
+      const saving = store.saveMessages([sent], { source: 'engine' });
+      const waiting = async (): Promise<boolean> => {
+        // an insert of the message under way cannot finish while the blocker holds its key
+        const [row] = await dataSource.query<{ n: string }[]>(
+          "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE info LIKE 'INSERT INTO `whatsapp_messages`%'",
+        );
+        return Number(row.n) > 0;
+      };
+      while (!(await waiting())) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      // the read receipt is stored meanwhile: its transaction cannot see the message
+      const receipt = {
+        sessionId: SESSION,
+        messageId: 'LATE-1',
+        chatJid: sent.chatJid,
+        participantJid: '6281233784490@s.whatsapp.net',
+        status: 'read' as const,
+        at: new Date(),
+      };
+      expect(await store.saveStatuses([receipt])).toHaveLength(1);
+      const moved = new Promise<void>((resolve) => {
+        const listener = (event: StatusStoredEvent): void => {
+          if (event.update.messageId === 'LATE-1') {
+            emitter.off(StoredMessageEvents.Status, listener);
+            resolve();
+          }
+        };
+        emitter.on(StoredMessageEvents.Status, listener);
+      });
+      await blocker.rollbackTransaction();
+      await blocker.release();
+      expect(await saving).toHaveLength(1);
+      await moved;
+      const row = await dataSource.getRepository(MessageEntity).findOneByOrFail({
+        messageId: 'LATE-1',
+      });
+      expect(row.status).toBe('read');
+      // one receipt row: the late apply moved the message without storing the receipt again
+      expect(
+        await dataSource.getRepository(MessageStatusEntity).countBy({ messageId: 'LATE-1' }),
+      ).toBe(1);
+    },
+  );
 
   it('deletes the send-queue rows of sent messages in their transaction, even when already stored', async () => {
     const queued = (id: string) => ({
