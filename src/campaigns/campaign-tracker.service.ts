@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, MoreThan, Repository } from 'typeorm';
@@ -23,6 +23,9 @@ import {
 /** How long after its send a recipient's receipts are still followed. */
 const FOLLOW_MS = 14 * 24 * 3_600_000;
 const BATCH = 1_000;
+/** How often, and how many, followed messages are checked against their stored status. */
+const RECONCILE_MS = 5_000;
+const RECONCILE_BATCH = 500;
 
 function lowerStates(state: RecipientState): RecipientState[] {
   const states =
@@ -41,10 +44,12 @@ function lowerStates(state: RecipientState): RecipientState[] {
  * of campaigns are followed (a map, not a query per message of every plain send).
  */
 @Injectable()
-export class CampaignTracker implements OnApplicationBootstrap {
+export class CampaignTracker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('CampaignTracker');
   /** message id -> campaign id */
   private readonly followed = new Map<string, string>();
+  private reconciler: NodeJS.Timeout | undefined;
+  private reconciling = false;
 
   constructor(
     @InjectRepository(CampaignRecipientEntity)
@@ -124,6 +129,68 @@ export class CampaignTracker implements OnApplicationBootstrap {
     }
     if (queued.length > 0) {
       this.logger.log(`checked ${queued.length} campaign recipient(s) claimed before the restart`);
+    }
+    this.reconciler = setInterval(() => void this.reconcile(), RECONCILE_MS);
+    this.reconciler.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.reconciler);
+  }
+
+  /**
+   * A safety net under the events: recipients behind their message's stored status are moved on.
+   * A CI run once left a recipient `delivered` whose message was stored `read` (its cause was
+   * not found). Up to RECONCILE_BATCH followed messages per tick, round robin; one query, and an
+   * update only for a recipient that is behind.
+   */
+  async reconcile(): Promise<void> {
+    if (this.followed.size === 0 || this.reconciling) {
+      return;
+    }
+    this.reconciling = true;
+    try {
+      const ids: string[] = [];
+      for (const [messageId, campaignId] of this.followed) {
+        if (ids.length === RECONCILE_BATCH) {
+          break;
+        }
+        ids.push(messageId);
+        // to the end of the map: the next tick checks the next ones
+        this.followed.delete(messageId);
+        this.followed.set(messageId, campaignId);
+      }
+      const rows = await this.recipients
+        .createQueryBuilder('recipient')
+        .innerJoin(
+          MessageEntity,
+          'message',
+          'message.messageId = recipient.messageId AND message.fromMe = :fromMe',
+          { fromMe: true },
+        )
+        .select('recipient.messageId', 'messageId')
+        .addSelect('recipient.state', 'state')
+        .addSelect('message.status', 'status')
+        .where('recipient.messageId IN (:...ids)', { ids })
+        .getRawMany<{ messageId: string; state: RecipientState; status: string }>();
+      for (const row of rows) {
+        const stored: RecipientState | null =
+          row.status === 'played' || row.status === 'read'
+            ? 'read'
+            : row.status === 'delivered'
+              ? 'delivered'
+              : null;
+        if (stored && RECIPIENT_RANK[stored] > RECIPIENT_RANK[row.state]) {
+          this.logger.warn(
+            `campaign recipient of ${row.messageId} caught up: ${row.state} -> ${stored}`,
+          );
+          await this.advance(row.messageId, stored);
+        }
+      }
+    } catch (error) {
+      this.logger.warn(`campaign recipients not reconciled: ${String(error)}`);
+    } finally {
+      this.reconciling = false;
     }
   }
 

@@ -2,6 +2,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import ExcelJS from 'exceljs';
 import { DataSource } from 'typeorm';
 import { CampaignEvents, type OptedOutEvent } from '../../src/campaigns/campaign-events';
+import { CampaignTracker } from '../../src/campaigns/campaign-tracker.service';
 import { nextEmitted } from '../support/next-emitted';
 import { CampaignEntity } from '../../src/campaigns/entities/campaign.entity';
 import { CampaignRecipientEntity } from '../../src/campaigns/entities/campaign-recipient.entity';
@@ -228,6 +229,19 @@ describe(`campaigns against the simulator (${testTier()})`, () => {
     expect(readLines).toBeGreaterThanOrEqual(counts.read);
     expect(readLines).toBeLessThanOrEqual(CONTACTS - 2);
   }, 180_000);
+
+  it('catches a recipient up to its stored message status when an event did not move it', async () => {
+    const dataSource = gateway.app.get(DataSource);
+    const recipients = dataSource.getRepository(CampaignRecipientEntity);
+    const read = await recipients.findOneByOrFail({ state: 'read' });
+    const messageId = read.messageId ?? '';
+    // as if the read receipt's event had not reached the tracker: delivered, and still followed
+    await recipients.update({ id: read.id }, { state: 'delivered' });
+    const tracker = gateway.app.get(CampaignTracker);
+    tracker.follow(messageId, read.campaignId);
+    await tracker.reconcile();
+    expect((await recipients.findOneByOrFail({ id: read.id })).state).toBe('read');
+  });
 
   it('answers bad input with a 400 naming the problem, and creates nothing', async () => {
     const count = () => gateway.app.get(DataSource).getRepository(CampaignEntity).count();
