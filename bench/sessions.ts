@@ -9,8 +9,7 @@
  *   BENCH_SIZES=20 BENCH_DB=mysql npx tsx bench/sessions.ts
  */
 import '../test/wa-sim/tsx-esm-resolve';
-import { readFileSync } from 'node:fs';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WaSimulator } from '../test/wa-sim';

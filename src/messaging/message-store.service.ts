@@ -292,17 +292,26 @@ export class MessageStore {
       }
     }
     this.emitStatuses(changed);
-    if (early.length === 0) {
-      return changed;
+    return early.length === 0 ? changed : [...changed, ...(await this.applyIfStored(early))];
+  }
+
+  /**
+   * Early receipts whose message was committed while their transaction was open (invisible to
+   * it), and which may have looked for early receipts before these were remembered: applied now.
+   */
+  private async applyIfStored(early: WaStatusUpdate[]): Promise<WaStatusUpdate[]> {
+    let stored: MessageEntity[];
+    try {
+      stored = await this.dataSource.getRepository(MessageEntity).find({
+        select: { messageId: true },
+        where: { sessionId: early[0].sessionId, messageId: In(early.map((u) => u.messageId)) },
+      });
+    } catch (error) {
+      this.logger.warn(`late receipts not applied: ${String(error)}`);
+      return [];
     }
-    // a message committed while this transaction was open was invisible to it, and may have
-    // looked for early receipts before they were remembered above: move it on now
-    const stored = await this.dataSource.getRepository(MessageEntity).find({
-      select: { messageId: true },
-      where: { sessionId: early[0].sessionId, messageId: In(early.map((u) => u.messageId)) },
-    });
     const now = new Set(stored.map((row) => row.messageId));
-    return [...changed, ...(await this.applyLate(early.filter((u) => now.has(u.messageId))))];
+    return this.applyLate(early.filter((update) => now.has(update.messageId)));
   }
 
   private emitStatuses(changed: WaStatusUpdate[]): void {
@@ -323,7 +332,9 @@ export class MessageStore {
     const changed: WaStatusUpdate[] = [];
     const bySession = new Map<string, WaStatusUpdate[]>();
     for (const update of updates) {
-      bySession.set(update.sessionId, [...(bySession.get(update.sessionId) ?? []), update]);
+      const part = bySession.get(update.sessionId) ?? [];
+      part.push(update);
+      bySession.set(update.sessionId, part);
     }
     for (const part of bySession.values()) {
       try {
