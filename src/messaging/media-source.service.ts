@@ -57,6 +57,9 @@ export function decodeBase64(text: string): Buffer | null {
   return Buffer.from(compact, BASE64.test(compact) ? 'base64' : 'base64url');
 }
 
+/** Longer than this, text that is valid base64 is base64 even when it starts with `/`. */
+const LONGEST_PATH = 1024;
+
 /** Whether `text` names a file rather than carrying base64: base64 never has a dot or `\`. */
 function looksLikePath(text: string): boolean {
   return (
@@ -117,16 +120,24 @@ export class MediaSource implements OnModuleDestroy {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
       throw bad('media URLs must be http:// or https://');
     }
-    if (looksLikePath(text)) {
+    const data = decodeBase64(text);
+    if (looksLikePath(text) && !(data && (await this.isBase64NotPath(text, data)))) {
       return this.fromPath(text);
     }
-    const data = decodeBase64(text);
     if (!data) {
       throw bad(
         'media is not valid base64; give base64, a data: URL, an http(s) URL or a path inside MEDIA_DIR',
       );
     }
     return { data: this.checked(data) };
+  }
+
+  /**
+   * Base64 may start with `/` (every JPEG's does: `/9j/`), as an absolute path does. It is base64
+   * when it is longer than any path is, or when its bytes are a known file type.
+   */
+  private async isBase64NotPath(text: string, data: Buffer): Promise<boolean> {
+    return text.length > LONGEST_PATH || (await this.sniff(data)) !== undefined;
   }
 
   fromUpload(file: UploadedMedia): LoadedMedia {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
@@ -117,6 +118,17 @@ describe('MediaSource', () => {
       const { status, text } = await failure(source.load(Buffer.alloc(2000).toString('base64')));
       expect(status).toBe(413);
       expect(text).toContain('MEDIA_MAX_BYTES (1024 bytes)');
+    });
+
+    it('takes base64 that starts with "/" as base64, not as a path', async () => {
+      // every JPEG's base64 starts with "/9j/"
+      const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(60)]);
+      expect(jpeg.toString('base64')).toMatch(/^\/9j\//);
+      expect((await source.load(jpeg.toString('base64'))).data.equals(jpeg)).toBe(true);
+      // no known type, but longer than any path
+      const opaque = Buffer.concat([Buffer.from([0xfc]), randomBytes(899)]);
+      expect(opaque.toString('base64')).toMatch(/^\//);
+      expect((await source.load(opaque.toString('base64'))).data.equals(opaque)).toBe(true);
     });
 
     it('is strict about base64', () => {
