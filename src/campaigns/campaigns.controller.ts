@@ -11,7 +11,7 @@ import {
   UploadedFile,
   UseInterceptors,
 } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import { MultipartFileInterceptor } from '../common/http/multipart-file.interceptor';
 import { ApiConsumes, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { RequirePermission } from '../access/permissions';
 import { Envelope, ok, paged, PagedEnvelope } from '../common/http/envelope';
@@ -58,7 +58,7 @@ export class CampaignsController {
 
   @Post()
   @RequirePermission('send')
-  @UseInterceptors(FileInterceptor('file'))
+  @UseInterceptors(MultipartFileInterceptor('file'))
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiOperation({
     summary: 'Create a campaign: one templated message to stored contacts, a list or a CSV/XLSX',

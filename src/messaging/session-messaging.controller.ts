@@ -9,7 +9,7 @@ import {
   UploadedFile,
   UseInterceptors,
 } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
+import { MultipartFileInterceptor } from '../common/http/multipart-file.interceptor';
 import { ApiConsumes, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { counted, CountedEnvelope, Envelope, ok } from '../common/http/envelope';
 import { ApiEnvelope } from '../docs/api-envelope.decorator';
@@ -48,7 +48,7 @@ export class SessionMessagingController {
 
   @Post('messages')
   @RequirePermission('send')
-  @UseInterceptors(FileInterceptor('file'))
+  @UseInterceptors(MultipartFileInterceptor('file'))
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiOperation({
     summary:
