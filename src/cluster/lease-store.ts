@@ -65,6 +65,30 @@ export class LeaseStore {
     return rows.length === 1 ? Number(rows[0].token) : null;
   }
 
+  /**
+   * In the caller's transaction: takes a free or expired lease for `nodeId` (another process, or
+   * this one), which takes it over as its own when it starts the session. Resolves with the live
+   * holder instead when the lease is held (then nothing is written).
+   */
+  async reserve(manager: EntityManager, name: string, nodeId: string): Promise<HolderRow | null> {
+    const inserted = await manager.query<WriteResult>(
+      `INSERT IGNORE INTO cluster_leases (name, node_id, token, acquired_at, expires_at)
+       VALUES (?, ?, 1, NOW(3), NOW(3) + INTERVAL ? MICROSECOND)`,
+      [name, nodeId, this.ttlMicros],
+    );
+    if (inserted.affectedRows === 1) {
+      return null;
+    }
+    const updated = await manager.query<WriteResult>(
+      `UPDATE cluster_leases
+          SET node_id = ?, token = token + 1, acquired_at = NOW(3),
+              expires_at = NOW(3) + INTERVAL ? MICROSECOND
+        WHERE name = ? AND expires_at < NOW(3)`,
+      [nodeId, this.ttlMicros, name],
+    );
+    return updated.affectedRows === 1 ? null : this.holder(name, manager);
+  }
+
   /** Extends the leases of `names` this node still holds; resolves with their tokens. */
   async renew(names: string[]): Promise<Map<string, number>> {
     if (names.length === 0) {
@@ -108,8 +132,11 @@ export class LeaseStore {
   }
 
   /** The live (unexpired) holder of a lease, with the address of its node. */
-  async holder(name: string): Promise<HolderRow | null> {
-    const rows = await this.dataSource.query<HolderRow[]>(
+  async holder(
+    name: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<HolderRow | null> {
+    const rows = await manager.query<HolderRow[]>(
       `SELECT l.node_id AS nodeId, n.address AS address
          FROM cluster_leases l LEFT JOIN cluster_nodes n ON n.node_id = l.node_id
         WHERE l.name = ? AND l.expires_at > NOW(3)`,

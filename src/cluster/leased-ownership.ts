@@ -38,7 +38,7 @@ export class LeasedOwnership extends SessionOwnership {
   private draining = false;
 
   constructor(
-    dataSource: DataSource,
+    private readonly dataSource: DataSource,
     private readonly config: ClusterConfig,
   ) {
     super();
@@ -106,21 +106,30 @@ export class LeasedOwnership extends SessionOwnership {
     return holder ? { ...holder, local: holder.nodeId === this.nodeId } : null;
   }
 
-  async placement(): Promise<SessionOwner> {
-    const nodes = (await this.registry.live()).filter((node) => !node.draining);
-    const least = nodes.reduce<ClusterNode | undefined>(
-      (best, node) =>
-        !best ||
-        node.sessions < best.sessions ||
-        (node.sessions === best.sessions && node.nodeId < best.nodeId)
-          ? node
-          : best,
-      undefined,
-    );
-    if (!least || least.nodeId === this.nodeId) {
-      return { nodeId: this.nodeId, address: this.config.address, local: true };
-    }
-    return { nodeId: least.nodeId, address: least.address, local: false };
+  async placement(sessionId: string): Promise<SessionOwner> {
+    // One placement at a time in the cluster (a lock on the process rows), each reserving the
+    // session's lease for the process it chose: a placement that comes next counts it, so
+    // sessions created at the same time spread out instead of all going to the same process.
+    // The chosen process takes the lease over when it starts the session; if it never does,
+    // the reservation runs out with the lease TTL and the session is placed again.
+    const chosen = await this.dataSource.transaction('READ COMMITTED', async (manager) => {
+      await this.registry.lockAll(manager);
+      const nodes = (await this.registry.live(manager)).filter((node) => !node.draining);
+      const least = nodes.reduce<ClusterNode | undefined>(
+        (best, node) =>
+          !best ||
+          node.sessions < best.sessions ||
+          (node.sessions === best.sessions && node.nodeId < best.nodeId)
+            ? node
+            : best,
+        undefined,
+      );
+      const target = least ?? { nodeId: this.nodeId, address: this.config.address };
+      return (await this.store.reserve(manager, sessionLease(sessionId), target.nodeId)) ?? target;
+    });
+    return chosen.nodeId === this.nodeId
+      ? { nodeId: this.nodeId, address: this.config.address, local: true }
+      : { nodeId: chosen.nodeId, address: chosen.address, local: false };
   }
 
   async share(free: string[]): Promise<string[]> {

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 /** A live gateway process, as the others see it. */
 export interface ClusterNode {
@@ -57,9 +57,17 @@ export class NodeRegistry {
     await this.dataSource.query('DELETE FROM cluster_nodes WHERE node_id = ?', [this.self.nodeId]);
   }
 
+  /**
+   * In the caller's transaction: locks every process's row, so that the callers of this take
+   * turns (a placement counts the reservations of the one before it).
+   */
+  async lockAll(manager: EntityManager): Promise<void> {
+    await manager.query('SELECT node_id FROM cluster_nodes ORDER BY node_id FOR UPDATE');
+  }
+
   /** The live processes, with the sessions each holds a live lease for. */
-  async live(): Promise<ClusterNode[]> {
-    const rows = await this.dataSource.query<NodeRow[]>(
+  async live(manager: EntityManager = this.dataSource.manager): Promise<ClusterNode[]> {
+    const rows = await manager.query<NodeRow[]>(
       `SELECT n.node_id AS nodeId, n.address, n.draining, n.started_at AS startedAt,
               n.heartbeat_at AS heartbeatAt,
               (SELECT COUNT(*) FROM cluster_leases l

@@ -39,8 +39,12 @@ export abstract class SessionOwnership {
   abstract fence(manager: EntityManager, sessionIds: string[]): Promise<Set<string>>;
   /** The live owner of a session, or null when no process runs it. */
   abstract ownerOf(sessionId: string): Promise<SessionOwner | null>;
-  /** The process a session that runs nowhere should start on: the least loaded live one. */
-  abstract placement(): Promise<SessionOwner>;
+  /**
+   * The process a session that runs nowhere should start on: the least loaded live one
+   * (cluster: reserved for it at once, so placements made at the same time spread out), or the
+   * live owner when another placement got there first.
+   */
+  abstract placement(sessionId: string): Promise<SessionOwner>;
   /** Of these free sessions, those this process should take (balanced over the live processes). */
   abstract share(free: string[]): Promise<string[]>;
   /** Runs `task` only if no other process runs the job `name` (a lease for `ttl` of the lease). */

@@ -262,7 +262,8 @@ export class BaileysSessionManager
     }
     const record = await this.requireRecord(sessionId);
     if (this.ownership.clustered && !leaseHeld && !isForwardedHop()) {
-      const owner = (await this.ownership.ownerOf(sessionId)) ?? (await this.ownership.placement());
+      const owner =
+        (await this.ownership.ownerOf(sessionId)) ?? (await this.ownership.placement(sessionId));
       if (!owner.local) {
         await this.peers.post(owner, `/sessions/${encodeURIComponent(sessionId)}/start`);
         const moved = await this.requireRecord(sessionId);
