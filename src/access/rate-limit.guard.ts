@@ -1,5 +1,13 @@
 import { ExecutionContext, HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerStorage } from '@nestjs/throttler';
+import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
+  ThrottlerStorage,
+} from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { IS_PUBLIC } from '../common/auth/public.decorator';
 import { DomainError } from '../common/errors/domain-errors';
@@ -40,8 +48,18 @@ function trackerOf(request: Request): string {
   return principal ? principal.rateKey : `ip:${request.ip ?? 'unknown'}`;
 }
 
-function storageKeyOf(request: Request, tracker: string): string {
-  return `wa-gateway:rl:${classOf(request)}:${tracker}`;
+/**
+ * Where a deployment's counters live in the store: under its database (MySQL's name, SQLite's
+ * file), so two gateways on one Redis (two clusters, staging beside production) keep their own
+ * budgets, as the socket.io channel does.
+ */
+export function rateKeyPrefix(config: AppConfig): string {
+  const { type, name, sqlitePath } = config.database;
+  return `wa-gateway:${type === 'mysql' ? name : sqlitePath}:rl`;
+}
+
+function storageKeyOf(prefix: string, request: Request, tracker: string): string {
+  return `${prefix}:${classOf(request)}:${tracker}`;
 }
 
 /**
@@ -53,6 +71,17 @@ function storageKeyOf(request: Request, tracker: string): string {
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
   protected override headerPrefix = 'RateLimit';
+  private readonly keyPrefix: string;
+
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    config: AppConfig,
+  ) {
+    super(options, storage, reflector);
+    this.keyPrefix = rateKeyPrefix(config);
+  }
 
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') {
@@ -76,7 +105,7 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   protected override generateKey(context: ExecutionContext, tracker: string): string {
-    return storageKeyOf(context.switchToHttp().getRequest<Request>(), tracker);
+    return storageKeyOf(this.keyPrefix, context.switchToHttp().getRequest<Request>(), tracker);
   }
 
   protected override throwThrottlingException(
@@ -108,7 +137,7 @@ export class RequestRateLimiter {
       return;
     }
     const record = await this.storage.increment(
-      storageKeyOf(request, trackerOf(request)),
+      storageKeyOf(rateKeyPrefix(this.config), request, trackerOf(request)),
       RATE_WINDOW_MS,
       limit,
       RATE_WINDOW_MS,

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import { AppConfig } from '../config/app-config';
+import { rateKeyPrefix } from './rate-limit.guard';
 
 /**
  * Counts requests and socket.io handshakes without a valid key per client IP
@@ -22,7 +23,7 @@ export class UnauthenticatedLimiter {
       return null;
     }
     const record = await this.storage.increment(
-      `wa-gateway:rl:unauthenticated:ip:${ip ?? 'unknown'}`,
+      `${rateKeyPrefix(this.config)}:unauthenticated:ip:${ip ?? 'unknown'}`,
       60_000,
       limit,
       60_000,

@@ -449,7 +449,7 @@ describe(`rate limits per key (${testTier()})`, () => {
     expect((await fetch(`${app.url}/health`)).status).toBe(200);
   });
 
-  it('shares the limit between processes through Redis (REDIS_URL)', async () => {
+  it('shares the limit between processes through Redis (REDIS_URL), not across databases', async () => {
     const db = await createTestDatabase();
     const env = {
       RATE_LIMIT_READ_PER_MINUTE: '2',
@@ -463,6 +463,14 @@ describe(`rate limits per key (${testTier()})`, () => {
     expect((await first.request('/sessions')).status).toBe(200);
     expect((await second.request('/sessions')).status).toBe(200);
     expect((await first.request('/sessions')).status).toBe(429);
+    // another deployment on the same Redis (another database) keeps its own budget for the key
+    const otherDb = await createTestDatabase();
+    const other = await startTestApp(env, otherDb);
+    apps.push(other);
+    expect((await other.request('/sessions')).status).toBe(200);
+    expect((await other.request('/sessions')).status).toBe(200);
+    expect((await other.request('/sessions')).status).toBe(429);
     await db.drop();
+    await otherDb.drop();
   });
 });
