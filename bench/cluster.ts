@@ -15,7 +15,10 @@
  *   npx tsx bench/cluster.ts
  * MariaDB on 127.0.0.1:3306 (root, no password; TEST_DB_* as for the tests) and Redis on
  * 127.0.0.1:6379 (TEST_REDIS_URL). Sizes: BENCH_SESSIONS (10), BENCH_CLUSTER_INBOUND (100) and
- * BENCH_CLUSTER_OUTBOUND (50) messages per session, BENCH_INGEST_SECONDS (10).
+ * BENCH_CLUSTER_OUTBOUND (50) messages per session, measured after BENCH_WARMUP_INBOUND (30) and
+ * BENCH_WARMUP_OUTBOUND (10) unmeasured ones, BENCH_INGEST_SECONDS (10). Each gateway run then
+ * does the same work again paced, at BENCH_PACED_INBOUND_RATE (150) and BENCH_PACED_SENT_RATE
+ * (50) messages per second, below what the machine can do (0 skips it).
  * BENCH_QUERIES=1 prints the SQL statements per message of each gateway run (bench/query-counter.js).
  * BENCH_CPU_PROF=<dir> writes V8 profiles of the floor and of every gateway process, and
  * phases.json: each phase's time window on the profiles' clock and the processes' ids by run.
@@ -57,6 +60,21 @@ import {
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10);
 const INBOUND = Number(process.env.BENCH_CLUSTER_INBOUND ?? 100);
 const OUTBOUND = Number(process.env.BENCH_CLUSTER_OUTBOUND ?? 50);
+/**
+ * Messages per session each run handles before it is measured (BENCH_WARMUP_INBOUND,
+ * BENCH_WARMUP_OUTBOUND): every process compiles its hot paths and sets up its Signal sessions
+ * once, which would otherwise count against the run with more processes.
+ */
+const WARMUP_INBOUND = Number(process.env.BENCH_WARMUP_INBOUND ?? 30);
+const WARMUP_OUTBOUND = Number(process.env.BENCH_WARMUP_OUTBOUND ?? 10);
+/**
+ * The paced runs' rates, in messages per second over all sessions (BENCH_PACED_INBOUND_RATE,
+ * BENCH_PACED_SENT_RATE; 0 skips them): low enough that the machine is not saturated, so that
+ * 1 against 2 processes compares the work done, not two busy processes, the simulator and
+ * MariaDB competing for 2 cores.
+ */
+const PACED_INBOUND_RATE = Number(process.env.BENCH_PACED_INBOUND_RATE ?? 150);
+const PACED_SENT_RATE = Number(process.env.BENCH_PACED_SENT_RATE ?? 50);
 const INGEST_SECONDS = process.env.BENCH_INGEST_SECONDS ?? '10';
 const CPU_PROF = process.env.BENCH_CPU_PROF;
 const ROOT = join(__dirname, '..');
@@ -76,6 +94,8 @@ interface Run {
   idle: number;
   inbound: Cost;
   sent: Cost;
+  /** The same work at a fixed rate well below what the machine can do (gateway runs). */
+  paced?: { inbound: Cost; sent: Cost };
   note?: string;
 }
 
@@ -278,6 +298,94 @@ class Floor {
 
 const FLOOR = 'floor: bare Baileys, in-memory auth';
 
+/** The floor's inbound: the contacts push texts as bench/messaging.ts does, until every one is a `messages.upsert` in the child. */
+async function floorInbound(
+  floor: Floor,
+  sim: WaSimulator,
+  phones: string[],
+  perSession: number,
+  label?: string,
+): Promise<Cost> {
+  const total = phones.length * perSession;
+  const expecting = floor.next('expecting', () => true, 10_000);
+  floor.send({ type: 'expect', total });
+  await expecting;
+  const received = floor.next('received', () => true, 180_000);
+  if (label) {
+    phase(label);
+  }
+  const cpuBefore = floor.cpuMs;
+  const simBefore = ownCpuMs();
+  const start = Date.now();
+  await Promise.all(
+    phones.map(async (phone) => {
+      const account = sim.account(phone);
+      const from = account.contacts.map((contact) => contact.pn);
+      for (let i = 0; i < perSession; i++) {
+        await account.sendText(from[i % from.length], `inbound ${i}`);
+      }
+    }),
+  );
+  const complete = await received.then(
+    () => true,
+    () => false,
+  );
+  if (label) {
+    phase(label, true);
+  }
+  return {
+    messages: total,
+    cpuMs: floor.cpuMs - cpuBefore,
+    simulatorMs: ownCpuMs() - simBefore,
+    perSecond: total / ((Date.now() - start) / 1000),
+    complete,
+  };
+}
+
+/** The floor's sends: the same concurrency as the gateway's REST sends, until the phones decrypted them. */
+async function floorSent(
+  floor: Floor,
+  sim: WaSimulator,
+  phones: string[],
+  perSession: number,
+  label?: string,
+): Promise<Cost> {
+  const total = phones.length * perSession;
+  const ours = new Set(phones);
+  let decrypted = 0;
+  const unsubscribe = sim.on('message', (event) => {
+    if (ours.has(event.phone) && event.text?.startsWith('outbound ')) {
+      decrypted += 1;
+    }
+  });
+  const sent = floor.next('sent', () => true, 180_000);
+  if (label) {
+    phase(label);
+  }
+  const cpuBefore = floor.cpuMs;
+  const simBefore = ownCpuMs();
+  const start = Date.now();
+  floor.send({
+    type: 'send',
+    to: phones.map((phone) => sim.account(phone).contacts.map((contact) => contact.jid)),
+    perSession,
+    workers: Math.max(1, Math.round(OUTBOUND_IN_FLIGHT / phones.length)),
+  });
+  const { failures } = await sent;
+  await until(() => Promise.resolve(decrypted >= total - failures), 60_000);
+  if (label) {
+    phase(label, true);
+  }
+  unsubscribe();
+  return {
+    messages: decrypted,
+    cpuMs: floor.cpuMs - cpuBefore,
+    simulatorMs: ownCpuMs() - simBefore,
+    perSecond: decrypted / ((Date.now() - start) / 1000),
+    complete: decrypted === total,
+  };
+}
+
 async function floorRun(sim: WaSimulator): Promise<Run> {
   const floor = await Floor.start(sim);
   pids[FLOOR] = [floor.child.pid ?? 0];
@@ -293,74 +401,15 @@ async function floorRun(sim: WaSimulator): Promise<Run> {
         return linked.phone;
       }),
     );
+    // warm-up, not measured: the code paths compiled and the Signal sessions set up
+    await floorInbound(floor, sim, phones, WARMUP_INBOUND);
+    await floorSent(floor, sim, phones, WARMUP_OUTBOUND);
     const idle = await idleCpu(() => floor.cpuMs);
-    // inbound: the contacts push texts as bench/messaging.ts does, until every one is a
-    // `messages.upsert` in the child
-    const total = SESSIONS * INBOUND;
-    const expecting = floor.next('expecting', () => true, 10_000);
-    floor.send({ type: 'expect', total });
-    await expecting;
-    const received = floor.next('received', () => true, 180_000);
-    phase('floor inbound');
-    let cpuBefore = floor.cpuMs;
-    let simBefore = ownCpuMs();
-    let start = Date.now();
-    await Promise.all(
-      phones.map(async (phone) => {
-        const account = sim.account(phone);
-        const from = account.contacts.map((contact) => contact.pn);
-        for (let i = 0; i < INBOUND; i++) {
-          await account.sendText(from[i % from.length], `inbound ${i}`);
-        }
-      }),
-    );
-    const complete = await received.then(
-      () => true,
-      () => false,
-    );
-    phase('floor inbound', true);
-    const inboundCost: Cost = {
-      messages: total,
-      cpuMs: floor.cpuMs - cpuBefore,
-      simulatorMs: ownCpuMs() - simBefore,
-      perSecond: total / ((Date.now() - start) / 1000),
-      complete,
-    };
-    // sent: the same concurrency as the gateway's REST sends, until the phones decrypted them
-    const sentTotal = SESSIONS * OUTBOUND;
-    const ours = new Set(phones);
-    let decrypted = 0;
-    const unsubscribe = sim.on('message', (event) => {
-      if (ours.has(event.phone) && event.text?.startsWith('outbound ')) {
-        decrypted += 1;
-      }
-    });
-    const sent = floor.next('sent', () => true, 180_000);
-    phase('floor sent');
-    cpuBefore = floor.cpuMs;
-    simBefore = ownCpuMs();
-    start = Date.now();
-    floor.send({
-      type: 'send',
-      to: phones.map((phone) => sim.account(phone).contacts.map((contact) => contact.jid)),
-      perSession: OUTBOUND,
-      workers: Math.max(1, Math.round(OUTBOUND_IN_FLIGHT / SESSIONS)),
-    });
-    const { failures } = await sent;
-    await until(() => Promise.resolve(decrypted >= sentTotal - failures), 60_000);
-    phase('floor sent', true);
-    unsubscribe();
     return {
       name: FLOOR,
       idle,
-      inbound: inboundCost,
-      sent: {
-        messages: decrypted,
-        cpuMs: floor.cpuMs - cpuBefore,
-        simulatorMs: ownCpuMs() - simBefore,
-        perSecond: decrypted / ((Date.now() - start) / 1000),
-        complete: decrypted === sentTotal,
-      },
+      inbound: await floorInbound(floor, sim, phones, INBOUND, 'floor inbound'),
+      sent: await floorSent(floor, sim, phones, OUTBOUND, 'floor sent'),
     };
   } finally {
     await floor.stop();
@@ -497,6 +546,17 @@ async function messaging(
     }
   }
   pids[name] = running.nodes.map((node) => node.child.pid ?? 0);
+  // warm-up, not measured, as for the floor
+  const warmUp = {
+    processes: running.nodes,
+    cpuMs: () => running.cpuMs(),
+    urlFor: (sessionId: string) => ownerUrl.get(sessionId) ?? running.nodes[0].url,
+  };
+  await inbound(running.nodes[0], sim, running.db, phones, {
+    ...warmUp,
+    perSession: WARMUP_INBOUND,
+  });
+  await outbound(running.nodes[0], sim, phones, { ...warmUp, perSession: WARMUP_OUTBOUND });
   const idle = await idleCpu(() => running.cpuMs());
   // every reading of the summed CPU, process by process: the phases read it before and after
   const readings: number[][] = [];
@@ -521,10 +581,35 @@ async function messaging(
     perSession: OUTBOUND,
   });
   phase(`${name} sent`, true);
-  if (COUNT_QUERIES) {
-    process.stdout.write(
-      `${name}: SQL statements per message ${JSON.stringify(queriesPerMessage)}\n`,
-    );
+  const printQueries = (what: string): void => {
+    if (COUNT_QUERIES) {
+      process.stdout.write(
+        `${what}: SQL statements per message ${JSON.stringify(queriesPerMessage)}\n`,
+      );
+    }
+  };
+  printQueries(name);
+  const paced =
+    PACED_INBOUND_RATE > 0 && PACED_SENT_RATE > 0
+      ? {
+          inbound: cost(
+            await inbound(running.nodes[0], sim, running.db, phones, {
+              ...warmUp,
+              perSession: INBOUND,
+              ratePerSecond: PACED_INBOUND_RATE,
+            }),
+          ),
+          sent: cost(
+            await outbound(running.nodes[0], sim, phones, {
+              ...warmUp,
+              perSession: OUTBOUND,
+              ratePerSecond: PACED_SENT_RATE,
+            }),
+          ),
+        }
+      : undefined;
+  if (paced) {
+    printQueries(`${name}, paced`);
   }
   // each process's share of the CPU of both phases, beside its share of the sessions
   const used = running.nodes.map(
@@ -542,6 +627,7 @@ async function messaging(
     idle,
     inbound: cost(inboundRow),
     sent: cost(outboundRow),
+    paced,
     note: split,
   };
 }
@@ -710,6 +796,30 @@ async function main(): Promise<void> {
         ]),
       )}\n\n`,
     );
+    const pacedRuns = runs.filter((run) => run.paced);
+    if (pacedRuns.length > 0) {
+      process.stdout.write(
+        `${table(
+          [
+            'Run (paced)',
+            `Inbound CPU / msg at ${PACED_INBOUND_RATE} msg/s (net of idle)`,
+            `Sent CPU / msg at ${PACED_SENT_RATE} msg/s (net of idle)`,
+            'Bench process CPU / in, sent',
+            'Complete',
+          ],
+          pacedRuns.map((run) => {
+            const paced = run.paced as { inbound: Cost; sent: Cost };
+            return [
+              run.name,
+              `${ms(perMessage(paced.inbound))} (${ms(netOfIdle(paced.inbound, run.idle))})`,
+              `${ms(perMessage(paced.sent))} (${ms(netOfIdle(paced.sent, run.idle))})`,
+              `${ms(paced.inbound.simulatorMs / paced.inbound.messages)}, ${ms(paced.sent.simulatorMs / Math.max(1, paced.sent.messages))}`,
+              `${paced.inbound.messages} / ${paced.sent.messages}${paced.inbound.complete && paced.sent.complete ? '' : ' (INCOMPLETE)'}`,
+            ];
+          }),
+        )}\n\n`,
+      );
+    }
     // a goal's row: the baseline, now, their ratio (×) or growth (%), and whether it holds
     const ratioRow = (label: string, base: number, now: number, limit: number): string[] => [
       label,
@@ -741,6 +851,22 @@ async function main(): Promise<void> {
           ratioRow('Webhook ingest CPU / event vs HTTP floor', webhook.floor, webhook.gateway, 3),
           growthRow('Inbound CPU / msg, 1 → 2 processes', inbound1, perMessage(two.inbound), 10),
           growthRow('Sent CPU / msg, 1 → 2 processes', sent1, perMessage(two.sent), 10),
+          ...(one.paced && two.paced
+            ? [
+                growthRow(
+                  `Inbound CPU / msg, 1 → 2 processes, paced (${PACED_INBOUND_RATE} msg/s)`,
+                  perMessage(one.paced.inbound),
+                  perMessage(two.paced.inbound),
+                  10,
+                ),
+                growthRow(
+                  `Sent CPU / msg, 1 → 2 processes, paced (${PACED_SENT_RATE} msg/s)`,
+                  perMessage(one.paced.sent),
+                  perMessage(two.paced.sent),
+                  10,
+                ),
+              ]
+            : []),
           growthRow(
             '(cluster mode alone) inbound, 1 process',
             inbound1,

@@ -46,6 +46,27 @@ export interface PhaseOptions {
   perSession?: number;
   /** Whose SQL statements BENCH_QUERIES=1 counts (by default the one process's). */
   processes?: GatewayProcess[];
+  /** Messages per second over all sessions (paced load); as fast as they go when unset. */
+  ratePerSecond?: number;
+}
+
+/**
+ * Paced load: waits until the `index`-th message of a session is due, `sessions / rate` seconds
+ * after the one before it (nothing when unpaced).
+ */
+async function pace(
+  start: number,
+  index: number,
+  sessions: number,
+  ratePerSecond?: number,
+): Promise<void> {
+  if (!ratePerSecond) {
+    return;
+  }
+  const wait = start + (index * sessions * 1000) / ratePerSecond - Date.now();
+  if (wait > 0) {
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
 }
 
 /** This process's CPU time in ms: the simulator's encryption and decryption run here. */
@@ -229,6 +250,7 @@ export async function inbound(
       const account = sim.account(phone);
       const from = account.contacts.map((contact) => contact.pn);
       for (let i = 0; i < perSession; i++) {
+        await pace(start, i, sessions, options.ratePerSecond);
         await account.sendText(from[i % from.length], `inbound ${i}`);
       }
     }),
@@ -318,6 +340,7 @@ export async function outbound(
       const worker = async (): Promise<void> => {
         while (next < perSession) {
           const i = next++;
+          await pace(start, i, sessions, options.ratePerSecond);
           await sendOne(sessionId, contacts[i % contacts.length], `outbound ${i}`);
         }
       };
