@@ -16,9 +16,9 @@
  * MariaDB on 127.0.0.1:3306 (root, no password; TEST_DB_* as for the tests) and Redis on
  * 127.0.0.1:6379 (TEST_REDIS_URL). Sizes: BENCH_SESSIONS (10), BENCH_CLUSTER_INBOUND (100) and
  * BENCH_CLUSTER_OUTBOUND (50) messages per session, measured after BENCH_WARMUP_INBOUND (30) and
- * BENCH_WARMUP_OUTBOUND (10) unmeasured ones, BENCH_INGEST_SECONDS (10). Each gateway run then
- * does the same work again paced, at BENCH_PACED_INBOUND_RATE (150) and BENCH_PACED_SENT_RATE
- * (50) messages per second, below what the machine can do (0 skips it).
+ * BENCH_WARMUP_OUTBOUND (10) unmeasured ones, BENCH_INGEST_SECONDS (10). With
+ * BENCH_PACED_INBOUND_RATE and BENCH_PACED_SENT_RATE (messages per second, e.g. 150 and 50) each
+ * gateway run then does the same work again paced, below what the machine can do.
  * BENCH_QUERIES=1 prints the SQL statements per message of each gateway run (bench/query-counter.js).
  * BENCH_CPU_PROF=<dir> writes V8 profiles of the floor and of every gateway process, and
  * phases.json: each phase's time window on the profiles' clock and the processes' ids by run.
@@ -69,12 +69,12 @@ const WARMUP_INBOUND = Number(process.env.BENCH_WARMUP_INBOUND ?? 30);
 const WARMUP_OUTBOUND = Number(process.env.BENCH_WARMUP_OUTBOUND ?? 10);
 /**
  * The paced runs' rates, in messages per second over all sessions (BENCH_PACED_INBOUND_RATE,
- * BENCH_PACED_SENT_RATE; 0 skips them): low enough that the machine is not saturated, so that
+ * BENCH_PACED_SENT_RATE; off by default): low enough that the machine is not saturated, so that
  * 1 against 2 processes compares the work done, not two busy processes, the simulator and
  * MariaDB competing for 2 cores.
  */
-const PACED_INBOUND_RATE = Number(process.env.BENCH_PACED_INBOUND_RATE ?? 150);
-const PACED_SENT_RATE = Number(process.env.BENCH_PACED_SENT_RATE ?? 50);
+const PACED_INBOUND_RATE = Number(process.env.BENCH_PACED_INBOUND_RATE ?? 0);
+const PACED_SENT_RATE = Number(process.env.BENCH_PACED_SENT_RATE ?? 0);
 const INGEST_SECONDS = process.env.BENCH_INGEST_SECONDS ?? '10';
 const CPU_PROF = process.env.BENCH_CPU_PROF;
 const ROOT = join(__dirname, '..');
@@ -297,6 +297,7 @@ class Floor {
 }
 
 const FLOOR = 'floor: bare Baileys, in-memory auth';
+const HALF = `gateway, 1 process, cluster mode, ${Math.ceil(SESSIONS / 2)} sessions`;
 
 /** The floor's inbound: the contacts push texts as bench/messaging.ts does, until every one is a `messages.upsert` in the child. */
 async function floorInbound(
@@ -495,6 +496,7 @@ async function gateways(
   sim: WaSimulator,
   count: number,
   env: Record<string, string>,
+  sessions = SESSIONS,
 ): Promise<{ gateways: Gateways; phones: Map<string, string> }> {
   const db = await createTestDatabase();
   const started = new Gateways(mainJs, sim, db, env);
@@ -503,11 +505,11 @@ async function gateways(
     await started.start('gw-1');
     await Promise.all(Array.from({ length: count - 1 }, (_, i) => started.start(`gw-${i + 2}`)));
     // sessions created through every process in turn (each goes to the least loaded one)
-    const phones = await link(started.nodes[0], sim, SESSIONS, (i) => {
+    const phones = await link(started.nodes[0], sim, sessions, (i) => {
       return started.nodes[i % count].url;
     });
-    if (phones.size !== SESSIONS || [...phones.values()].some((phone) => !phone)) {
-      throw new Error(`linked ${phones.size} of ${SESSIONS} sessions`);
+    if (phones.size !== sessions || [...phones.values()].some((phone) => !phone)) {
+      throw new Error(`linked ${phones.size} of ${sessions} sessions`);
     }
     return { gateways: started, phones };
   } catch (error) {
@@ -530,6 +532,14 @@ function cost(row: Record<string, unknown>): Cost {
 }
 
 /** bench/messaging.ts's inbound and outbound phases, CPU summed over the processes. */
+/** Runs `work` as the phase `label` (its window in phases.json). */
+async function inPhase<T>(label: string, work: () => Promise<T>): Promise<T> {
+  phase(label);
+  const result = await work();
+  phase(label, true);
+  return result;
+}
+
 async function messaging(
   name: string,
   sim: WaSimulator,
@@ -569,12 +579,22 @@ async function messaging(
     },
     urlFor: (sessionId: string) => ownerUrl.get(sessionId) ?? running.nodes[0].url,
   };
+  // what the simulator saw beyond the messages: receipts, acks, retries, requeued deliveries
+  const seen = { receipts: 0, acks: 0, resent: 0, requeued: 0 };
+  const watches = [
+    sim.on('client-receipt', (event) => (seen.receipts += event.ids.length)),
+    sim.on('ack', () => (seen.acks += 1)),
+    sim.on('resent', () => (seen.resent += 1)),
+    sim.on('requeued', (event) => (seen.requeued += event.ids.length)),
+  ];
   phase(`${name} inbound`);
   const inboundRow = await inbound(running.nodes[0], sim, running.db, phones, {
     ...options,
     perSession: INBOUND,
   });
   phase(`${name} inbound`, true);
+  watches.forEach((stop) => stop());
+  process.stdout.write(`${name}: the simulator saw during inbound ${JSON.stringify(seen)}\n`);
   phase(`${name} sent`);
   const outboundRow = await outbound(running.nodes[0], sim, phones, {
     ...options,
@@ -593,18 +613,22 @@ async function messaging(
     PACED_INBOUND_RATE > 0 && PACED_SENT_RATE > 0
       ? {
           inbound: cost(
-            await inbound(running.nodes[0], sim, running.db, phones, {
-              ...warmUp,
-              perSession: INBOUND,
-              ratePerSecond: PACED_INBOUND_RATE,
-            }),
+            await inPhase(`${name} inbound paced`, () =>
+              inbound(running.nodes[0], sim, running.db, phones, {
+                ...warmUp,
+                perSession: INBOUND,
+                ratePerSecond: PACED_INBOUND_RATE,
+              }),
+            ),
           ),
           sent: cost(
-            await outbound(running.nodes[0], sim, phones, {
-              ...warmUp,
-              perSession: OUTBOUND,
-              ratePerSecond: PACED_SENT_RATE,
-            }),
+            await inPhase(`${name} sent paced`, () =>
+              outbound(running.nodes[0], sim, phones, {
+                ...warmUp,
+                perSession: OUTBOUND,
+                ratePerSecond: PACED_SENT_RATE,
+              }),
+            ),
           ),
         }
       : undefined;
@@ -733,14 +757,17 @@ async function main(): Promise<void> {
     step(`floor: ${SESSIONS} sessions × ${INBOUND} inbound / ${OUTBOUND} sent`);
     runs.push(await floorRun(sim));
 
-    const configurations: [string, number, Record<string, string>][] = [
-      ['gateway, 1 process (no Redis)', 1, {}],
-      ['gateway, 1 process, cluster mode', 1, cluster],
-      ['gateway, 2 processes, cluster mode', 2, cluster],
+    const configurations: [string, number, Record<string, string>, number][] = [
+      ['gateway, 1 process (no Redis)', 1, {}, SESSIONS],
+      ['gateway, 1 process, cluster mode', 1, cluster, SESSIONS],
+      ['gateway, 2 processes, cluster mode', 2, cluster, SESSIONS],
+      // the load each of the 2 carries, on 1 process: what a process costs per message with
+      // half the sessions, cluster or not (a process batches less with fewer busy sessions)
+      [HALF, 1, cluster, Math.ceil(SESSIONS / 2)],
     ];
-    for (const [name, count, env] of configurations) {
+    for (const [name, count, env, sessions] of configurations) {
       step(name);
-      const { gateways: running, phones } = await gateways(build.mainJs, sim, count, env);
+      const { gateways: running, phones } = await gateways(build.mainJs, sim, count, env, sessions);
       try {
         runs.push(await messaging(name, sim, running, phones));
         if (count === 2) {
@@ -768,7 +795,7 @@ async function main(): Promise<void> {
     const webhook = await ingest();
 
     // ---- the report
-    const [floor, one, oneClustered, two] = runs;
+    const [floor, one, oneClustered, two, half] = runs;
     process.stdout.write(`\n${webhook.lines.join('\n')}\n\n`);
     process.stdout.write(
       `${table(
@@ -851,6 +878,18 @@ async function main(): Promise<void> {
           ratioRow('Webhook ingest CPU / event vs HTTP floor', webhook.floor, webhook.gateway, 3),
           growthRow('Inbound CPU / msg, 1 → 2 processes', inbound1, perMessage(two.inbound), 10),
           growthRow('Sent CPU / msg, 1 → 2 processes', sent1, perMessage(two.sent), 10),
+          growthRow(
+            `Inbound CPU / msg, 1 → 2 processes at equal load per process (1 × ${Math.ceil(SESSIONS / 2)} → 2 × ${Math.ceil(SESSIONS / 2)} sessions)`,
+            perMessage(half.inbound),
+            perMessage(two.inbound),
+            10,
+          ),
+          growthRow(
+            `Sent CPU / msg, 1 → 2 processes at equal load per process`,
+            perMessage(half.sent),
+            perMessage(two.sent),
+            10,
+          ),
           ...(one.paced && two.paced
             ? [
                 growthRow(
