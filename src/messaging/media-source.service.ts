@@ -60,13 +60,16 @@ export function decodeBase64(text: string): Buffer | null {
 /** Longer than this, text that is valid base64 is base64 even when it starts with `/`. */
 const LONGEST_PATH = 1024;
 
-/** Whether `text` names a file rather than carrying base64: base64 never has a dot or `\`. */
-function looksLikePath(text: string): boolean {
+/**
+ * Whether `text` names a file rather than carrying base64 (`data`, its decoding, null when it is
+ * not base64): base64 never has a dot or `\`.
+ */
+function looksLikePath(text: string, data: Buffer | null): boolean {
   return (
     /^(\/|\.{1,2}(\/|\\|$)|~)/.test(text) ||
     text.includes('.') ||
     text.includes('\\') ||
-    (text.includes('/') && decodeBase64(text) === null)
+    (text.includes('/') && data === null)
   );
 }
 
@@ -121,7 +124,7 @@ export class MediaSource implements OnModuleDestroy {
       throw bad('media URLs must be http:// or https://');
     }
     const data = decodeBase64(text);
-    if (looksLikePath(text) && !(data && (await this.isBase64NotPath(text, data)))) {
+    if (looksLikePath(text, data) && !(data && (await this.isBase64NotPath(text, data)))) {
       return this.fromPath(text);
     }
     if (!data) {
