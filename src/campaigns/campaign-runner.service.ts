@@ -222,9 +222,31 @@ export class CampaignRunner implements OnApplicationBootstrap, OnModuleDestroy {
       where: { sessionId: event.sessionId, state: 'running' },
     });
     for (const campaign of running) {
-      if (await this.transition(campaign.id, ['running'], 'paused', OFFLINE)) {
-        this.halt(String(campaign.id));
-      }
+      await this.pauseOffline(String(campaign.id), event.sessionId);
+    }
+  }
+
+  /**
+   * Pauses a running campaign whose session is not connected. The session may have come back
+   * meanwhile, and `onConnected` may have looked for campaigns to resume before this pause was
+   * stored: then the campaign goes on at once instead of staying paused for good.
+   */
+  private async pauseOffline(campaignId: string, sessionId: string): Promise<void> {
+    if (!(await this.transition(campaignId, ['running'], 'paused', OFFLINE))) {
+      return;
+    }
+    this.halt(campaignId);
+    if (this.closing || !this.connected(sessionId)) {
+      return;
+    }
+    const paused = await this.campaigns.findOneBy({
+      id: campaignId,
+      state: 'paused',
+      pauseReason: OFFLINE,
+    });
+    if (paused && (await this.transition(campaignId, ['paused'], 'running'))) {
+      this.logger.log(`campaign ${campaignId}: its session is back, going on`);
+      this.launch({ ...paused, state: 'running' });
     }
   }
 
@@ -259,7 +281,7 @@ export class CampaignRunner implements OnApplicationBootstrap, OnModuleDestroy {
         return; // the session moved to another process, which goes on with the campaign
       }
       if (!this.connected(campaign.sessionId)) {
-        await this.transition(campaignId, ['running'], 'paused', OFFLINE);
+        await this.pauseOffline(campaignId, campaign.sessionId);
         return;
       }
       try {

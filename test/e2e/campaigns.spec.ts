@@ -2,6 +2,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import ExcelJS from 'exceljs';
 import { DataSource } from 'typeorm';
 import { CampaignEvents, type OptedOutEvent } from '../../src/campaigns/campaign-events';
+import { CampaignRunner } from '../../src/campaigns/campaign-runner.service';
 import { CampaignTracker } from '../../src/campaigns/campaign-tracker.service';
 import { nextEmitted } from '../support/next-emitted';
 import { CampaignEntity } from '../../src/campaigns/entities/campaign.entity';
@@ -468,6 +469,36 @@ describe(`campaigns against the simulator (${testTier()})`, () => {
       state: 'cancelled',
       nextSendAt: null,
     });
+  });
+
+  it('goes on when the news that its session left arrives after the session is back', async () => {
+    const hhmm = (date: Date) => date.toISOString().slice(11, 16);
+    const now = new Date();
+    // held by quiet hours: running, with nothing sent meanwhile
+    const quietHours = {
+      start: hhmm(new Date(now.getTime() - 3_600_000)),
+      end: hhmm(new Date(now.getTime() + 3_600_000)),
+    };
+    const response = await create({
+      name: 'late news',
+      message: 'not now',
+      recipients: [{ to: linked.contacts[61].pn }],
+      pacing: { ...NO_PACING, quietHours, timeZone: 'UTC' },
+    });
+    const campaignId = (await json<CampaignView>(response)).data.id;
+    expect((await campaign(campaignId)).state).toBe('running');
+    // the session is connected; its "left connected" event is handled only now, after the
+    // Connected event of its return looked for campaigns to resume and found none
+    await gateway.app.get(CampaignRunner).onStateChanged({
+      sessionId: SESSION,
+      state: 'connecting',
+      previousState: 'connected',
+      reason: null,
+      at: new Date(),
+    });
+    expect(await campaign(campaignId)).toMatchObject({ state: 'running', pauseReason: null });
+    const cancelled = await gateway.post(`/sessions/${SESSION}/campaigns/${campaignId}/cancel`);
+    expect((await json<CampaignView>(cancelled)).data.state).toBe('cancelled');
   });
 
   it('reads recipients from an XLSX upload and exports the report as XLSX', async () => {
