@@ -29,6 +29,19 @@ const SESSION = 'blast-1';
 const CONTACTS = 200;
 const ENV = { SEND_MIN_INTERVAL_MS: '0', SEND_JITTER_MS: '0', DEFAULT_COUNTRY_CODE: '1' };
 const NO_PACING = { minIntervalMs: 0, maxIntervalMs: 0 };
+/** An hour and minute of the UTC clock, as quiet hours take them. */
+const hhmm = (date: Date) => date.toISOString().slice(11, 16);
+/** Quiet hours from an hour ago to an hour from now (UTC): a campaign in them holds its sends. */
+function quietAroundNow(): { now: Date; quietHours: { start: string; end: string } } {
+  const now = new Date();
+  return {
+    now,
+    quietHours: {
+      start: hhmm(new Date(now.getTime() - 3_600_000)),
+      end: hhmm(new Date(now.getTime() + 3_600_000)),
+    },
+  };
+}
 /** Numbers nobody has on the simulated WhatsApp. */
 const UNKNOWN = ['19995550001', '19995550002'];
 
@@ -433,12 +446,7 @@ describe(`campaigns against the simulator (${testTier()})`, () => {
   }, 90_000);
 
   it('holds the sends in quiet hours and says until when', async () => {
-    const hhmm = (date: Date) => date.toISOString().slice(11, 16);
-    const now = new Date();
-    const quietHours = {
-      start: hhmm(new Date(now.getTime() - 3_600_000)),
-      end: hhmm(new Date(now.getTime() + 3_600_000)),
-    };
+    const { now, quietHours } = quietAroundNow();
     const before = account.received().length;
     // registered first: the hold is reported as soon as the campaign starts
     const held = nextEmitted<CampaignProgressEvent>(
@@ -472,13 +480,8 @@ describe(`campaigns against the simulator (${testTier()})`, () => {
   });
 
   it('goes on when the news that its session left arrives after the session is back', async () => {
-    const hhmm = (date: Date) => date.toISOString().slice(11, 16);
-    const now = new Date();
     // held by quiet hours: running, with nothing sent meanwhile
-    const quietHours = {
-      start: hhmm(new Date(now.getTime() - 3_600_000)),
-      end: hhmm(new Date(now.getTime() + 3_600_000)),
-    };
+    const { quietHours } = quietAroundNow();
     const response = await create({
       name: 'late news',
       message: 'not now',
