@@ -305,6 +305,35 @@ class Floor {
 const FLOOR = 'floor: bare Baileys, in-memory auth';
 const HALF = `gateway, 1 process, cluster mode, ${Math.ceil(SESSIONS / 2)} sessions`;
 
+/**
+ * Runs a floor phase's `work` (the phase `label` in phases.json, when measured) and returns its
+ * cost: the child's and this process's CPU over it, and `messages` (what `work` resolved with)
+ * per second.
+ */
+async function floorPhase(
+  floor: Floor,
+  label: string | undefined,
+  work: () => Promise<{ messages: number; complete: boolean }>,
+): Promise<Cost> {
+  if (label) {
+    phase(label);
+  }
+  const cpuBefore = floor.cpuMs;
+  const simBefore = ownCpuMs();
+  const start = Date.now();
+  const { messages, complete } = await work();
+  if (label) {
+    phase(label, true);
+  }
+  return {
+    messages,
+    cpuMs: floor.cpuMs - cpuBefore,
+    simulatorMs: ownCpuMs() - simBefore,
+    perSecond: messages / ((Date.now() - start) / 1000),
+    complete,
+  };
+}
+
 /** The floor's inbound: the contacts push texts as bench/messaging.ts does, until every one is a `messages.upsert` in the child. */
 async function floorInbound(
   floor: Floor,
@@ -318,35 +347,22 @@ async function floorInbound(
   floor.send({ type: 'expect', total });
   await expecting;
   const received = floor.next('received', () => true, 180_000);
-  if (label) {
-    phase(label);
-  }
-  const cpuBefore = floor.cpuMs;
-  const simBefore = ownCpuMs();
-  const start = Date.now();
-  await Promise.all(
-    phones.map(async (phone) => {
-      const account = sim.account(phone);
-      const from = account.contacts.map((contact) => contact.pn);
-      for (let i = 0; i < perSession; i++) {
-        await account.sendText(from[i % from.length], `inbound ${i}`);
-      }
-    }),
-  );
-  const complete = await received.then(
-    () => true,
-    () => false,
-  );
-  if (label) {
-    phase(label, true);
-  }
-  return {
-    messages: total,
-    cpuMs: floor.cpuMs - cpuBefore,
-    simulatorMs: ownCpuMs() - simBefore,
-    perSecond: total / ((Date.now() - start) / 1000),
-    complete,
-  };
+  return floorPhase(floor, label, async () => {
+    await Promise.all(
+      phones.map(async (phone) => {
+        const account = sim.account(phone);
+        const from = account.contacts.map((contact) => contact.pn);
+        for (let i = 0; i < perSession; i++) {
+          await account.sendText(from[i % from.length], `inbound ${i}`);
+        }
+      }),
+    );
+    const complete = await received.then(
+      () => true,
+      () => false,
+    );
+    return { messages: total, complete };
+  });
 }
 
 /** The floor's sends: the same concurrency as the gateway's REST sends, until the phones decrypted them. */
@@ -366,31 +382,21 @@ async function floorSent(
     }
   });
   const sent = floor.next('sent', () => true, 180_000);
-  if (label) {
-    phase(label);
+  try {
+    return await floorPhase(floor, label, async () => {
+      floor.send({
+        type: 'send',
+        to: phones.map((phone) => sim.account(phone).contacts.map((contact) => contact.jid)),
+        perSession,
+        workers: Math.max(1, Math.round(OUTBOUND_IN_FLIGHT / phones.length)),
+      });
+      const { failures } = await sent;
+      await until(() => Promise.resolve(decrypted >= total - failures), 60_000);
+      return { messages: decrypted, complete: decrypted === total };
+    });
+  } finally {
+    unsubscribe();
   }
-  const cpuBefore = floor.cpuMs;
-  const simBefore = ownCpuMs();
-  const start = Date.now();
-  floor.send({
-    type: 'send',
-    to: phones.map((phone) => sim.account(phone).contacts.map((contact) => contact.jid)),
-    perSession,
-    workers: Math.max(1, Math.round(OUTBOUND_IN_FLIGHT / phones.length)),
-  });
-  const { failures } = await sent;
-  await until(() => Promise.resolve(decrypted >= total - failures), 60_000);
-  if (label) {
-    phase(label, true);
-  }
-  unsubscribe();
-  return {
-    messages: decrypted,
-    cpuMs: floor.cpuMs - cpuBefore,
-    simulatorMs: ownCpuMs() - simBefore,
-    perSecond: decrypted / ((Date.now() - start) / 1000),
-    complete: decrypted === total,
-  };
 }
 
 async function floorRun(sim: WaSimulator): Promise<Run> {

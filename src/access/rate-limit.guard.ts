@@ -122,10 +122,14 @@ export class RateLimitGuard extends ThrottlerGuard {
  */
 @Injectable()
 export class RequestRateLimiter {
+  private readonly keyPrefix: string;
+
   constructor(
     private readonly config: AppConfig,
     @Inject(ThrottlerStorage) private readonly storage: ThrottlerStorage,
-  ) {}
+  ) {
+    this.keyPrefix = rateKeyPrefix(config);
+  }
 
   /**
    * Counts a request to a public route (only ingest ones are limited, as RateLimitGuard does);
@@ -137,7 +141,7 @@ export class RequestRateLimiter {
       return;
     }
     const record = await this.storage.increment(
-      storageKeyOf(rateKeyPrefix(this.config), request, trackerOf(request)),
+      storageKeyOf(this.keyPrefix, request, trackerOf(request)),
       RATE_WINDOW_MS,
       limit,
       RATE_WINDOW_MS,

@@ -10,11 +10,14 @@ import { rateKeyPrefix } from './rate-limit.guard';
 @Injectable()
 export class UnauthenticatedLimiter {
   private readonly logger = new Logger('Access');
+  private readonly keyPrefix: string;
 
   constructor(
     private readonly config: AppConfig,
     @Inject(ThrottlerStorage) private readonly storage: ThrottlerStorage,
-  ) {}
+  ) {
+    this.keyPrefix = rateKeyPrefix(config);
+  }
 
   /** Counts one failure of `ip`: the seconds to wait once the minute's budget is spent, else null. */
   async failed(ip: string | undefined): Promise<number | null> {
@@ -23,7 +26,7 @@ export class UnauthenticatedLimiter {
       return null;
     }
     const record = await this.storage.increment(
-      `${rateKeyPrefix(this.config)}:unauthenticated:ip:${ip ?? 'unknown'}`,
+      `${this.keyPrefix}:unauthenticated:ip:${ip ?? 'unknown'}`,
       60_000,
       limit,
       60_000,
