@@ -225,6 +225,41 @@ describe(`sending messages over REST and socket.io (${testTier()})`, () => {
     expect(received.text).toBe('to the lid');
   });
 
+  it('issues its privacy token to a contact once, not with every message (as WhatsApp Web)', async () => {
+    const [, first, second] = account.contacts;
+    const isFor =
+      (target: { jid: string; lid: string }) =>
+      (jid: string): boolean =>
+        jid === target.jid || jid === target.lid;
+    const issued: string[] = [];
+    const stop = sim.on('privacy-tokens', (event) => {
+      if (event.phone === account.phone) {
+        issued.push(...event.jids);
+      }
+    });
+    const issuedTo = (target: { jid: string; lid: string }) =>
+      sim.waitFor(
+        'privacy-tokens',
+        (event) => event.phone === account.phone && event.jids.some(isFor(target)),
+      );
+    try {
+      const firstIssued = issuedTo(first);
+      await sendOk({ to: first.pn, message: 'token 0' });
+      await firstIssued;
+      for (let i = 1; i <= 4; i++) {
+        await sendOk({ to: first.pn, message: `token ${i}` });
+      }
+      // the client's stanzas reach the simulator in order: once the token for a contact messaged
+      // afterwards is in, a token issued again to the first one would have been seen
+      const secondIssued = issuedTo(second);
+      await sendOk({ to: second.pn, message: 'token to another contact' });
+      await secondIssued;
+      expect(issued.filter(isFor(first))).toHaveLength(1);
+    } finally {
+      stop();
+    }
+  });
+
   it('sends to a group with mentions; members decrypt it and their receipts are stored', async () => {
     const group = account.groups[0];
     const member = group.participants.find((participant) => participant.pn !== account.phone);

@@ -50,6 +50,11 @@ export interface SimEventMap {
   ack: { phone: string; device: number; id: string; class: string; error?: string };
   /** The client sent a presence or chat state (typing) update. */
   'client-presence': { phone: string; device: number; type?: string; to?: string; state?: string };
+  /**
+   * The client issued its privacy (trusted-contact) token to contacts (`<iq xmlns="privacy"
+   * type="set"><tokens>`): WhatsApp Web does it at most once per contact every 7 days.
+   */
+  'privacy-tokens': { phone: string; device: number; jids: string[] };
   /** An IQ nobody simulates: answered with an empty result. */
   'unhandled-iq': UnhandledIq;
   /** A device was unlinked (logout from the client, or a 401 kick). */

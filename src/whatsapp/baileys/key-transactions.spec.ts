@@ -94,4 +94,28 @@ describe('Signal key transactions (Baileys, patched)', () => {
     expect(Buffer.from(rawB.data.get('session:a') as Uint8Array).toString()).toBe('b');
     expect(a.isInTransaction()).toBe(false);
   });
+
+  it('write what work started in a transaction writes after it ended (fire-and-forget tctoken)', async () => {
+    const raw = memoryStore();
+    const keys = addTransactionCapability(raw, logger, options);
+    let release!: () => void;
+    const later = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let straggler!: Promise<void>;
+    await keys.transaction(async () => {
+      await keys.set(session('in the transaction'));
+      // as relayMessage issues the privacy token: not awaited, it goes on after the commit
+      straggler = later.then(async () => {
+        expect(keys.isInTransaction()).toBe(false);
+        await keys.set({ tctoken: { c: { token: Buffer.alloc(0), senderTimestamp: 1 } } });
+      });
+    }, 'tx');
+    expect(raw.writes).toBe(1);
+    release();
+    await straggler;
+    // before the patch the write went to the ended transaction's buffer and was lost
+    expect(raw.writes).toBe(2);
+    expect(raw.data.get('tctoken:c')).toMatchObject({ senderTimestamp: 1 });
+  });
 });

@@ -34,7 +34,14 @@ export const handleAcknowledgedIq: IqHandler = ({ respond }) => {
   return true;
 };
 
-export const handlePrivacyIq: IqHandler = ({ iq, respond }) => {
+export const handlePrivacyIq: IqHandler = ({ sim, device, iq, first, respond }) => {
+  if (iq.attrs.type === 'set' && first?.tag === 'tokens' && device) {
+    sim.events.emit('privacy-tokens', {
+      phone: device.account.phone,
+      device: device.id,
+      jids: children(first, 'token').map((token) => token.attrs.jid),
+    });
+  }
   if (iq.attrs.type === 'get') {
     respond([
       node(
