@@ -4,6 +4,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Request } from 'express';
+import { logRedisErrors } from '../common/redis/redis-errors';
 import { AppConfig } from '../config/app-config';
 import { AccessGuard } from './access.guard';
 import { ApiKeyEntity } from './api-key.entity';
@@ -16,6 +17,13 @@ import { AuditService } from './audit.service';
 import { UnauthenticatedLimiter } from './unauthenticated-limiter';
 import { limitFor, RATE_WINDOW_MS, RateLimitGuard, RequestRateLimiter } from './rate-limit.guard';
 import { ScopeFilterInterceptor } from './scope-filter.interceptor';
+
+/** Rate-limit counters in Redis (shared by every process of a cluster). */
+function redisStorage(url: string): ThrottlerStorageRedisService {
+  const storage = new ThrottlerStorageRedisService(url);
+  logRedisErrors(storage.redis, 'rate limits');
+  return storage;
+}
 
 /**
  * Access control: scoped API keys (the guard on every route), per-key rate limits and the audit
@@ -36,7 +44,7 @@ import { ScopeFilterInterceptor } from './scope-filter.interceptor';
           },
         ],
         storage: config.access.redisUrl
-          ? new ThrottlerStorageRedisService(config.access.redisUrl)
+          ? redisStorage(config.access.redisUrl)
           : new FixedWindowStore(),
       }),
     }),

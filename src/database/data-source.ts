@@ -102,6 +102,37 @@ function serializeSqliteTransactions(dataSource: DataSource): void {
         });
 }
 
+/** How long a process waits for another one's migrations before it gives up. */
+const MIGRATION_LOCK_TIMEOUT_S = 300;
+
+/**
+ * Runs the migrations under a MySQL named lock: the processes of a cluster often start at once
+ * on a new database, and without it each ran the same migrations (all but one failed on "table
+ * already exists"). The others wait, then find nothing left to run.
+ */
+async function migrateExclusively(dataSource: DataSource, database: string): Promise<void> {
+  const lock = `wa-gateway:migrations:${database}`.slice(0, 64);
+  const runner = dataSource.createQueryRunner();
+  try {
+    const [row] = (await runner.query('SELECT GET_LOCK(?, ?) AS got', [
+      lock,
+      MIGRATION_LOCK_TIMEOUT_S,
+    ])) as { got: number | string | null }[];
+    if (Number(row?.got) !== 1) {
+      throw new Error(
+        `another process has been migrating database ${database} for ${MIGRATION_LOCK_TIMEOUT_S} s (MySQL lock "${lock}"); is it stuck?`,
+      );
+    }
+    try {
+      await dataSource.runMigrations({ transaction: 'each' });
+    } finally {
+      await runner.query('SELECT RELEASE_LOCK(?)', [lock]);
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
 /** Opens the database (creating the SQLite folder if needed) and brings the schema up to date. */
 export async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
   if (options.type === 'better-sqlite3' && options.database !== ':memory:') {
@@ -115,7 +146,11 @@ export async function openDataSource(options: DataSourceOptions): Promise<DataSo
     } else {
       serializeSqliteTransactions(dataSource);
     }
-    await dataSource.runMigrations({ transaction: 'each' });
+    if (options.type === 'mysql') {
+      await migrateExclusively(dataSource, String(options.database));
+    } else {
+      await dataSource.runMigrations({ transaction: 'each' });
+    }
   } catch (error) {
     await dataSource.destroy();
     throw error;

@@ -3,6 +3,7 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
+import { logRedisErrors } from '../common/redis/redis-errors';
 import type { AppConfig } from '../config/app-config';
 
 export const WS_PATH = '/ws';
@@ -32,8 +33,11 @@ export class WsAdapter extends IoAdapter {
     }) as Server;
     const { enabled, redisUrl } = this.config.cluster;
     if (enabled && redisUrl) {
-      const pub = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: null });
-      const sub = pub.duplicate();
+      const pub = logRedisErrors(
+        new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: null }),
+        'socket.io publisher',
+      );
+      const sub = logRedisErrors(pub.duplicate(), 'socket.io subscriber');
       this.redis.push(pub, sub);
       // one cluster is one database: clusters sharing a Redis do not hear each other
       const key = `wa-gateway:${this.config.database.name}`;

@@ -112,6 +112,33 @@ describe(`migrations (${testTier()})`, () => {
   });
 
   if (testTier() === 'mysql') {
+    it('migrates a new database once when several processes start on it at the same time', async () => {
+      const fresh = await createTestDatabase();
+      const opened: DataSource[] = [];
+      try {
+        const results = await Promise.allSettled(
+          [1, 2, 3].map(async () => {
+            const source = await openDataSource(dataSourceOptions(fresh.config));
+            opened.push(source);
+          }),
+        );
+        expect(results.map((result) => result.status)).toEqual([
+          'fulfilled',
+          'fulfilled',
+          'fulfilled',
+        ]);
+        const applied = await opened[0].query<{ name: string }[]>(
+          'SELECT name FROM migrations ORDER BY id',
+        );
+        expect(applied.map((row) => row.name)).toEqual(
+          migrations.map((migration) => migration.name),
+        );
+      } finally {
+        await Promise.all(opened.map((source) => source.destroy()));
+        await fresh.drop();
+      }
+    });
+
     it('runs every pooled MySQL connection in UTC, whatever the server time zone', async () => {
       const runners = [dataSource.createQueryRunner(), dataSource.createQueryRunner()];
       try {
