@@ -159,4 +159,25 @@ describe(`database auth state (${testTier()})`, () => {
       Object.keys(await (await store.load('s-other')).state.keys.get('pre-key', ['1'])),
     ).toEqual(['1']);
   });
+
+  it('writes a batch of key upserts as one statement without a transaction on MySQL; deletes in one', async () => {
+    const auth = await store.load('s-statements');
+    const transactions = jest.spyOn(dataSource, 'transaction');
+    try {
+      await auth.state.keys.set({ session: { '6282.0': Buffer.from('ratchet') } });
+      // InnoDB commits one statement atomically: START TRANSACTION and COMMIT would be two more
+      // round trips (SQLite shares one connection, so a lone statement stays in a transaction)
+      expect(transactions).toHaveBeenCalledTimes(testTier() === 'mysql' ? 0 : 1);
+      await auth.state.keys.set({
+        session: { '6282.0': null, '6283.0': Buffer.from('other') },
+      });
+      expect(transactions).toHaveBeenCalledTimes(testTier() === 'mysql' ? 1 : 2);
+    } finally {
+      transactions.mockRestore();
+    }
+    const again = await store.load('s-statements');
+    expect(Object.keys(await again.state.keys.get('session', ['6282.0', '6283.0']))).toEqual([
+      '6283.0',
+    ]);
+  });
 });

@@ -80,6 +80,11 @@ export class DatabaseAuthStateStore {
     return this.commits.commit({
       fenced: [...new Set([...rows.values()].map((row) => row.sessionId))],
       write: (manager, owned) => this.apply(manager, rows.values(), owned),
+      // the common batch (a few sessions' ratchets) is one multi-row upsert, no deletes
+      oneStatement:
+        rows.size > 0 &&
+        rows.size <= CHUNK &&
+        [...rows.values()].every((row) => row.value !== null),
     });
   });
 
