@@ -32,11 +32,19 @@ interface Pending {
  */
 export class FencedCommits {
   private readonly batches = new GroupCommit<Pending, void>((batch) => this.writeBatch(batch));
+  /**
+   * Whether a one-statement part alone in its batch may skip the transaction: one process (no
+   * fence to check) on MySQL. SQLite runs every query on one shared connection, where a lone
+   * statement could land inside another flow's open transaction.
+   */
+  private readonly loneStatements: boolean;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly ownership: SessionOwnership,
-  ) {}
+  ) {
+    this.loneStatements = !ownership.clustered && dataSource.options.type === 'mysql';
+  }
 
   /** Writes the part in the next transaction; resolves with what `write` returned, committed. */
   commit<T>(part: CommitPart<T>): Promise<T> {
@@ -68,14 +76,7 @@ export class FencedCommits {
   }
 
   private async transaction(parts: CommitPart<unknown>[]): Promise<unknown[]> {
-    if (
-      parts.length === 1 &&
-      parts[0].oneStatement === true &&
-      !this.ownership.clustered &&
-      // SQLite runs every query on one shared connection: a lone statement could land inside
-      // another flow's open transaction
-      this.dataSource.options.type === 'mysql'
-    ) {
+    if (this.loneStatements && parts.length === 1 && parts[0].oneStatement === true) {
       const [part] = parts;
       const manager = this.dataSource.manager;
       return [await part.write(manager, await this.ownership.fence(manager, part.fenced))];

@@ -89,6 +89,20 @@ describe(`campaigns against the simulator (${testTier()})`, () => {
 
   const create = (body: Record<string, unknown>) =>
     gateway.post(`/sessions/${SESSION}/campaigns`, body);
+  /** A one-recipient campaign held by quiet hours around now: running, nothing sent; its id. */
+  const createHeld = async (
+    name: string,
+    to: string,
+    quietHours: { start: string; end: string },
+  ): Promise<string> => {
+    const response = await create({
+      name,
+      message: 'not now',
+      recipients: [{ to }],
+      pacing: { ...NO_PACING, quietHours, timeZone: 'UTC' },
+    });
+    return (await json<CampaignView>(response)).data.id;
+  };
   const received = (phone: string, since = 0) =>
     account
       .received()
@@ -455,13 +469,7 @@ describe(`campaigns against the simulator (${testTier()})`, () => {
       (event) => event.nextSendAt !== null,
       20_000,
     );
-    const response = await create({
-      name: 'quiet',
-      message: 'not now',
-      recipients: [{ to: linked.contacts[60].pn }],
-      pacing: { ...NO_PACING, quietHours, timeZone: 'UTC' },
-    });
-    const campaignId = (await json<CampaignView>(response)).data.id;
+    const campaignId = await createHeld('quiet', linked.contacts[60].pn, quietHours);
     const holding = await held;
     expect(holding.campaignId).toBe(campaignId);
     const until = holding.nextSendAt as Date;
@@ -482,13 +490,7 @@ describe(`campaigns against the simulator (${testTier()})`, () => {
   it('goes on when the news that its session left arrives after the session is back', async () => {
     // held by quiet hours: running, with nothing sent meanwhile
     const { quietHours } = quietAroundNow();
-    const response = await create({
-      name: 'late news',
-      message: 'not now',
-      recipients: [{ to: linked.contacts[61].pn }],
-      pacing: { ...NO_PACING, quietHours, timeZone: 'UTC' },
-    });
-    const campaignId = (await json<CampaignView>(response)).data.id;
+    const campaignId = await createHeld('late news', linked.contacts[61].pn, quietHours);
     expect((await campaign(campaignId)).state).toBe('running');
     // the session is connected; its "left connected" event is handled only now, after the
     // Connected event of its return looked for campaigns to resume and found none

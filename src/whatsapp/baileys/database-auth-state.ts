@@ -74,17 +74,18 @@ export class DatabaseAuthStateStore {
   private readonly batches = new GroupCommit<KeyRow[], void>((writes) => {
     // by session, category and key id: the last write of each key wins
     const rows = new Map<string, KeyRow>();
+    const sessions = new Set<string>();
+    let deletes = false;
     for (const row of writes.flat()) {
       rows.set(`${row.sessionId}\u0000${row.category}\u0000${row.keyId}`, row);
+      sessions.add(row.sessionId);
+      deletes ||= row.value === null;
     }
     return this.commits.commit({
-      fenced: [...new Set([...rows.values()].map((row) => row.sessionId))],
+      fenced: [...sessions],
       write: (manager, owned) => this.apply(manager, rows.values(), owned),
       // the common batch (a few sessions' ratchets) is one multi-row upsert, no deletes
-      oneStatement:
-        rows.size > 0 &&
-        rows.size <= CHUNK &&
-        [...rows.values()].every((row) => row.value !== null),
+      oneStatement: rows.size > 0 && rows.size <= CHUNK && !deletes,
     });
   });
 
