@@ -12,6 +12,7 @@ import { setupSwagger } from './docs/swagger';
 import { requestLogger } from './logging/logging.module';
 import { WsAdapter } from './realtime/ws-adapter';
 import { INGEST_PATH, IngestRoute } from './webhooks/ingest/ingest-route';
+import { SEND_PATH, SendRoute } from './messaging/send-route';
 
 /**
  * Builds the whole application for a configuration. `main.ts` listens on it; e2e tests boot
@@ -35,8 +36,11 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     exposedHeaders: ['X-Request-Id'],
   });
   app.disable('x-powered-by');
-  // ahead of Nest's middleware and routes: the webhook ingest skips Nest's pipeline (see IngestRoute)
-  app.getHttpAdapter().getInstance().post(INGEST_PATH, app.get(IngestRoute).handle);
+  // ahead of Nest's middleware and routes: the webhook ingest and JSON sends skip Nest's pipeline
+  // (see servePlain)
+  const express = app.getHttpAdapter().getInstance();
+  express.post(INGEST_PATH, app.get(IngestRoute).handle);
+  express.post(SEND_PATH, app.get(SendRoute).handle);
   // where nestjs-pino's middleware would be (it is not mounted: see requestLogger)
   app.use(requestLogger(config));
   app.useGlobalPipes(createValidationPipe());

@@ -17,6 +17,7 @@ import { AuditService } from './audit.service';
 import { UnauthenticatedLimiter } from './unauthenticated-limiter';
 import { limitFor, RATE_WINDOW_MS, RateLimitGuard, RequestRateLimiter } from './rate-limit.guard';
 import { ScopeFilterInterceptor } from './scope-filter.interceptor';
+import { PlainRouteAccess } from './plain-route-access';
 
 /** Rate-limit counters in Redis (shared by every process of a cluster). */
 function redisStorage(url: string): ThrottlerStorageRedisService {
@@ -55,11 +56,20 @@ function redisStorage(url: string): ThrottlerStorageRedisService {
     AuditService,
     UnauthenticatedLimiter,
     RequestRateLimiter,
-    { provide: APP_GUARD, useClass: AccessGuard },
-    { provide: APP_GUARD, useClass: RateLimitGuard },
+    AccessGuard,
+    RateLimitGuard,
+    PlainRouteAccess,
+    { provide: APP_GUARD, useExisting: AccessGuard },
+    { provide: APP_GUARD, useExisting: RateLimitGuard },
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
     { provide: APP_INTERCEPTOR, useClass: ScopeFilterInterceptor },
   ],
-  exports: [ApiKeysService, AuditService, UnauthenticatedLimiter, RequestRateLimiter],
+  exports: [
+    ApiKeysService,
+    AuditService,
+    UnauthenticatedLimiter,
+    RequestRateLimiter,
+    PlainRouteAccess,
+  ],
 })
 export class AccessModule {}

@@ -38,7 +38,8 @@ export class ScopeFilterInterceptor implements NestInterceptor {
   }
 }
 
-function filterBody(body: unknown, principal: Principal): unknown {
+/** An answer without the list items of sessions outside the principal's scope. */
+export function filterBody(body: unknown, principal: Principal): unknown {
   if (
     typeof body !== 'object' ||
     body === null ||

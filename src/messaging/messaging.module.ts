@@ -1,3 +1,6 @@
+import { AccessModule } from '../access/access.module';
+import { MetricsModule } from '../metrics/metrics.module';
+import { SendRoute } from './send-route';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SessionsModule } from '../sessions/sessions.module';
@@ -36,6 +39,8 @@ import { V1MessagingController } from './v1-messaging.controller';
     ]),
     WhatsappModule,
     SessionsModule,
+    MetricsModule,
+    AccessModule,
     // uploads (field `file`) stay in memory (multer's default storage), at most MEDIA_MAX_BYTES
     // (larger: 413)
     MulterModule.registerAsync({
@@ -60,6 +65,7 @@ import { V1MessagingController } from './v1-messaging.controller';
     SendQueue,
     MessagingService,
     ChatsService,
+    SendRoute,
   ],
   exports: [
     MessageStore,
@@ -68,6 +74,7 @@ import { V1MessagingController } from './v1-messaging.controller';
     MessagingService,
     SendQueue,
     MessageComposer,
+    SendRoute,
   ],
 })
 export class MessagingModule {}

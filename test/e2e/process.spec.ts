@@ -78,12 +78,36 @@ describe('the gateway process', () => {
     await fetch(`${gateway.url}/sessions`, { headers: { Authorization: `Bearer ${key}` } });
     await fetch(`${gateway.url}/sessions?api_key=${key}`, { headers: { 'X-API-Key': key } });
     await fetch(`${gateway.url}/sessions`, { headers: { 'X-API-Key': 'wrong-but-secret-value' } });
+    // a JSON send is served outside Nest's pipeline (SendRoute): it writes the same line
+    const send = await fetch(`${gateway.url}/sessions/nobody-1/messages`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ to: '6281234567890', message: 'secret message body' }),
+    });
+    expect(send.status).toBe(404);
     gateway.child.kill('SIGTERM');
     await gateway.exited;
     const log = gateway.lines.join('\n');
     expect(log).toContain('"url":"/sessions?api_key=%5Bredacted%5D"');
     expect(log).not.toContain(key);
     expect(log).not.toContain('wrong-but-secret-value');
+    expect(log).not.toContain('secret message body');
+    const sendLine = gateway.lines
+      .filter((line) => line.includes('"url":"/sessions/nobody-1/messages"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(sendLine).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'request completed',
+        req: {
+          id: send.headers.get('x-request-id'),
+          method: 'POST',
+          url: '/sessions/nobody-1/messages',
+        },
+        res: { statusCode: 404 },
+        responseTime: expect.any(Number) as number,
+      }),
+    ]);
     for (const line of gateway.lines.filter((l) => l.startsWith('{'))) {
       expect(() => JSON.parse(line) as unknown).not.toThrow();
     }
