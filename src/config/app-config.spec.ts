@@ -65,6 +65,21 @@ describe('AppConfig', () => {
     });
   });
 
+  it('connects through DB_SOCKET_PATH when set, and refuses a relative one', () => {
+    const config = AppConfig.fromEnv({
+      DB_TYPE: 'mysql',
+      DB_SOCKET_PATH: '/run/mysqld/mysqld.sock',
+    });
+    expect(config.database).toMatchObject({
+      type: 'mysql',
+      socketPath: '/run/mysqld/mysqld.sock',
+    });
+    expect(AppConfig.fromEnv({ DB_TYPE: 'mysql' }).database.socketPath).toBeUndefined();
+    expect(problemsOf({ DB_SOCKET_PATH: 'mysqld.sock' })).toEqual([
+      expect.stringContaining('DB_SOCKET_PATH must be an absolute path to a Unix socket'),
+    ]);
+  });
+
   it('reads DATABASE_URL, which implies MySQL and wins over DB_*', () => {
     const config = AppConfig.fromEnv({
       DATABASE_URL: 'mysql://gw:p%40ss@db:3310/wa_prod',

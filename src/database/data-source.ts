@@ -23,6 +23,7 @@ export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
       type: 'mysql',
       host: db.host,
       port: db.port,
+      ...(db.socketPath ? { socketPath: db.socketPath } : {}),
       username: db.user,
       password: db.password,
       database: db.name,

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { migrations } from '../../migrations';
 import { dataSourceOptions, openDataSource } from '../../src/database/data-source';
@@ -136,6 +137,28 @@ describe(`migrations (${testTier()})`, () => {
       } finally {
         await Promise.all(opened.map((source) => source.destroy()));
         await fresh.drop();
+      }
+    });
+
+    it("connects through DB_SOCKET_PATH, the server's own Unix socket, instead of TCP", async () => {
+      const [{ socket }] = await mysqlAdmin<{ socket: string }[]>('SELECT @@socket AS socket');
+      if (!existsSync(socket)) {
+        process.stdout.write(
+          `skipped: the MySQL server's socket ${socket} is not on this machine\n`,
+        );
+        return;
+      }
+      const source = await openDataSource(
+        dataSourceOptions({ ...db.config, host: 'no-such-host.invalid', socketPath: socket }),
+      );
+      try {
+        // a Unix socket connection has no TCP peer: the server sees it as localhost
+        const [row] = await source.query<{ host: string }[]>(
+          'SELECT host FROM information_schema.processlist WHERE id = CONNECTION_ID()',
+        );
+        expect(row.host).toBe('localhost');
+      } finally {
+        await source.destroy();
       }
     });
 

@@ -22,6 +22,7 @@ function mysqlServer() {
   return {
     host: process.env.TEST_DB_HOST ?? '127.0.0.1',
     port: Number(process.env.TEST_DB_PORT ?? 3306),
+    socketPath: process.env.TEST_DB_SOCKET_PATH || undefined,
     user: process.env.TEST_DB_USER ?? 'root',
     password: process.env.TEST_DB_PASSWORD ?? '',
     prefix: process.env.TEST_DB_NAME ?? 'wa_gateway_test',
@@ -34,6 +35,7 @@ export async function mysqlAdmin<T = unknown>(sql: string): Promise<T> {
   const connection = await createConnection({
     host: server.host,
     port: server.port,
+    socketPath: server.socketPath,
     user: server.user,
     password: server.password,
   });
@@ -76,6 +78,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     sqlitePath: join(dataDir, 'unused.sqlite'),
     host: server.host,
     port: server.port,
+    socketPath: server.socketPath,
     user: server.user,
     password: server.password,
     name,
@@ -88,6 +91,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       DATA_DIR: dataDir,
       DB_HOST: server.host,
       DB_PORT: String(server.port),
+      ...(server.socketPath ? { DB_SOCKET_PATH: server.socketPath } : {}),
       DB_USER: server.user,
       DB_PASSWORD: server.password,
       DB_NAME: name,
