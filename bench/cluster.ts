@@ -13,7 +13,8 @@
  * CPU is user + system time of each process from /proc/PID/stat, as in the other benches.
  *
  *   npx tsx bench/cluster.ts
- * MariaDB on 127.0.0.1:3306 (root, no password; TEST_DB_* as for the tests) and Redis on
+ * MariaDB on 127.0.0.1:3306 (root, no password; TEST_DB_* as for the tests, TEST_DB_SOCKET_PATH for
+ * its Unix socket) and Redis on
  * 127.0.0.1:6379 (TEST_REDIS_URL). Sizes: BENCH_SESSIONS (10), BENCH_CLUSTER_INBOUND (100) and
  * BENCH_CLUSTER_OUTBOUND (50) messages per session, measured after BENCH_WARMUP_INBOUND (30) and
  * BENCH_WARMUP_OUTBOUND (10) unmeasured ones, BENCH_INGEST_SECONDS (10). With
