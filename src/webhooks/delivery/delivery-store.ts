@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, In, LessThan, Repository } from 'typeorm';
+import { In, LessThan, Repository } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { engineOfManager, type SqlValue, toParameter } from '../../database/bulk-sql';
 import { WebhookDeliveryEntity } from '../entities/webhook-delivery.entity';
 
 /** One session+target queue: its deliveries go out one at a time, in id order. */
@@ -24,6 +26,33 @@ export interface AttemptOutcome {
   nextAttemptAt?: Date;
 }
 
+/** What the dispatcher needs of a claimed row. */
+export type ClaimedDelivery = Pick<
+  WebhookDeliveryEntity,
+  | 'id'
+  | 'webhookId'
+  | 'targetId'
+  | 'sessionId'
+  | 'eventType'
+  | 'payload'
+  | 'attempts'
+  | 'nextAttemptAt'
+>;
+
+const CLAIMED_PROPERTIES = [
+  'id',
+  'webhookId',
+  'targetId',
+  'sessionId',
+  'eventType',
+  'payload',
+  'attempts',
+  'nextAttemptAt',
+] as const satisfies readonly (keyof ClaimedDelivery)[];
+
+/** `?, ?, ?` for `count` values. */
+const placeholders = (count: number): string => Array.from({ length: count }, () => '?').join(', ');
+
 interface PendingOutcomes {
   outcomes: AttemptOutcome[];
   resolve: () => void;
@@ -33,30 +62,51 @@ interface PendingOutcomes {
 /**
  * The SQL of the outbox queue. Claims are leases (owner + expiry) taken with a conditional
  * UPDATE, so two processes on one database never hold the same row; a lease left by a killed
- * process expires and the row is claimed again.
+ * process expires and the row is claimed again. The statements every delivery goes through (the
+ * heads, the claim, a batch's successes) are plain SQL: TypeORM's query builder cost several
+ * times the statement itself, on a path every ingested and every native event takes.
  */
 @Injectable()
 export class DeliveryStore {
   /** Batches' outcomes waiting to be written, by lease owner. */
   private readonly pendingOutcomes = new Map<string, PendingOutcomes[]>();
   private outcomesFlushing = false;
+  private claimed?: ColumnMetadata[];
 
   constructor(
     @InjectRepository(WebhookDeliveryEntity)
     private readonly repository: Repository<WebhookDeliveryEntity>,
   ) {}
 
+  private get table(): string {
+    return this.repository.metadata.tablePath;
+  }
+
+  /** A value as the driver stores it (SQLite's dates as TypeORM's UTC text). */
+  private parameter(value: SqlValue): SqlValue {
+    return toParameter(engineOfManager(this.repository.manager), value);
+  }
+
+  /** The columns of a claimed row (looked up once). */
+  private claimedColumns(): ColumnMetadata[] {
+    this.claimed ??= CLAIMED_PROPERTIES.map((property) => {
+      const column = this.repository.metadata.findColumnWithPropertyName(property);
+      if (!column) {
+        throw new Error(`webhook_deliveries has no column for ${property}`);
+      }
+      return column;
+    });
+    return this.claimed;
+  }
+
   /** The first pending row of every queue (its head: nothing behind it may go first). */
   async heads(): Promise<(QueueKey & { id: string })[]> {
-    const rows = await this.repository
-      .createQueryBuilder('d')
-      .select('d.target_id', 'targetId')
-      .addSelect('d.session_id', 'sessionId')
-      .addSelect('MIN(d.id)', 'id')
-      .where('d.status = :status', { status: 'pending' })
-      .groupBy('d.target_id')
-      .addGroupBy('d.session_id')
-      .getRawMany<{ targetId: string; sessionId: string; id: string | number }>();
+    const rows = await this.repository.query<
+      { targetId: string; sessionId: string; id: string | number }[]
+    >(
+      `SELECT target_id AS targetId, session_id AS sessionId, MIN(id) AS id FROM ${this.table} ` +
+        `WHERE status = 'pending' GROUP BY target_id, session_id`,
+    );
     return rows.map((row) => ({ ...row, id: String(row.id) }));
   }
 
@@ -65,17 +115,12 @@ export class DeliveryStore {
     if (ids.length === 0) {
       return new Set();
     }
-    const rows = await this.repository
-      .createQueryBuilder('d')
-      .select('d.id', 'id')
-      .where({ id: In(ids), status: 'pending' })
-      .andWhere('d.next_attempt_at <= :now', { now })
-      .andWhere(
-        new Brackets((q) =>
-          q.where('d.lease_owner IS NULL').orWhere('d.lease_expires_at < :now', { now }),
-        ),
-      )
-      .getRawMany<{ id: string | number }>();
+    const rows = await this.repository.query<{ id: string | number }[]>(
+      `SELECT id FROM ${this.table} WHERE id IN (${placeholders(ids.length)}) ` +
+        `AND status = 'pending' AND next_attempt_at <= ? ` +
+        `AND (lease_owner IS NULL OR lease_expires_at < ?)`,
+      [...ids, this.parameter(now), this.parameter(now)],
+    );
     return new Set(rows.map((row) => String(row.id)));
   }
 
@@ -116,25 +161,34 @@ export class DeliveryStore {
     owner: string,
     now: Date,
     leaseMs: number,
-  ): Promise<WebhookDeliveryEntity[]> {
+  ): Promise<ClaimedDelivery[]> {
     if (ids.length === 0) {
       return [];
     }
-    await this.repository
-      .createQueryBuilder()
-      .update(WebhookDeliveryEntity)
-      .set({ leaseOwner: owner, leaseExpiresAt: new Date(now.getTime() + leaseMs) })
-      .where({ id: In(ids), status: 'pending' })
-      .andWhere(
-        new Brackets((q) =>
-          q.where('lease_owner IS NULL').orWhere('lease_expires_at < :now', { now }),
-        ),
-      )
-      .execute();
-    return this.repository.find({
-      where: { id: In(ids), leaseOwner: owner },
-      order: { id: 'ASC' },
-    });
+    const list = placeholders(ids.length);
+    await this.repository.query(
+      `UPDATE ${this.table} SET lease_owner = ?, lease_expires_at = ? ` +
+        `WHERE id IN (${list}) AND status = 'pending' ` +
+        `AND (lease_owner IS NULL OR lease_expires_at < ?)`,
+      [owner, this.parameter(new Date(now.getTime() + leaseMs)), ...ids, this.parameter(now)],
+    );
+    const columns = this.claimedColumns();
+    const rows = await this.repository.query<Record<string, unknown>[]>(
+      `SELECT ${columns.map((column) => column.databaseName).join(', ')} FROM ${this.table} ` +
+        `WHERE id IN (${list}) AND lease_owner = ? ORDER BY id ASC`,
+      [...ids, owner],
+    );
+    // each value as TypeORM hydrates it (dates from SQLite's text, MySQL's BIGINT as a string)
+    const { driver } = this.repository.manager.connection;
+    return rows.map(
+      (row) =>
+        Object.fromEntries(
+          columns.map((column) => [
+            column.propertyName,
+            driver.prepareHydratedValue(row[column.databaseName], column),
+          ]),
+        ) as ClaimedDelivery,
+    );
   }
 
   async extendLease(ids: string[], owner: string, until: Date): Promise<void> {
@@ -207,25 +261,15 @@ export class DeliveryStore {
     const others = outcomes.filter((o) => !plain.includes(o));
     await this.repository.manager.transaction(async (manager) => {
       if (plain.length > 0) {
-        const at = plain[plain.length - 1].at;
+        const at = this.parameter(plain[plain.length - 1].at);
         const duration = Math.round(plain.reduce((sum, o) => sum + o.durationMs, 0) / plain.length);
-        await manager
-          .createQueryBuilder()
-          .update(WebhookDeliveryEntity)
-          .set({
-            status: 'delivered',
-            attempts: () => 'attempts + 1',
-            lastStatusCode: 200,
-            lastError: null,
-            lastDurationMs: duration,
-            lastAttemptAt: at,
-            deliveredAt: at,
-            leaseOwner: null,
-            leaseExpiresAt: null,
-            updatedAt: at,
-          })
-          .where({ id: In(plain.map((o) => o.id)), leaseOwner: owner })
-          .execute();
+        await manager.query(
+          `UPDATE ${this.table} SET status = 'delivered', attempts = attempts + 1, ` +
+            `last_status_code = 200, last_error = NULL, last_duration_ms = ?, last_attempt_at = ?, ` +
+            `delivered_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? ` +
+            `WHERE id IN (${placeholders(plain.length)}) AND lease_owner = ?`,
+          [duration, at, at, at, ...plain.map((o) => o.id), owner],
+        );
       }
       for (const outcome of others) {
         await manager

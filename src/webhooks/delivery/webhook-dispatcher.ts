@@ -2,11 +2,16 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
-import type { WebhookDeliveryEntity } from '../entities/webhook-delivery.entity';
 import type { WebhookTargetEntity } from '../entities/webhook-target.entity';
 import { WebhookOutboxWriter } from '../webhook-outbox.writer';
 import { WebhookTargetsService } from '../webhook-targets.service';
-import { AttemptOutcome, DeliveryStore, QueueKey, queueKeyOf } from './delivery-store';
+import {
+  AttemptOutcome,
+  ClaimedDelivery,
+  DeliveryStore,
+  QueueKey,
+  queueKeyOf,
+} from './delivery-store';
 import { decideAttempt, RetryLimits } from './retry-policy';
 import { attemptLabel, WebhookMetrics } from './webhook-metrics';
 import { WebhookSender } from './webhook-sender';
@@ -145,7 +150,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       new Date(),
       this.config.webhooks.leaseMs,
     );
-    const byQueue = new Map<string, WebhookDeliveryEntity[]>();
+    const byQueue = new Map<string, ClaimedDelivery[]>();
     for (const row of claimed) {
       const key = queueKeyOf(row);
       byQueue.set(key, [...(byQueue.get(key) ?? []), row]);
@@ -185,7 +190,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
    * Works one queue: its first batch (claimed by `fill`) and, while each batch was full and all
    * delivered, the next ones (up to BATCHES_IN_A_ROW); returns how many were attempted.
    */
-  private async runQueue(queue: QueueKey, first: WebhookDeliveryEntity[]): Promise<number> {
+  private async runQueue(queue: QueueKey, first: ClaimedDelivery[]): Promise<number> {
     let result = await this.deliverBatch(queue, first);
     let attempted = result.attempted;
     for (
@@ -230,7 +235,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   /** Sends claimed rows in order, stops at the first that must wait, stores the outcomes. */
   private async deliverBatch(
     queue: QueueKey,
-    rows: WebhookDeliveryEntity[],
+    rows: ClaimedDelivery[],
   ): Promise<{ attempted: number; drained: boolean }> {
     const { leaseMs, timeoutMs } = this.config.webhooks;
     let leaseUntil = Date.now() + leaseMs;
@@ -267,7 +272,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private async attempt(
-    row: WebhookDeliveryEntity,
+    row: ClaimedDelivery,
     target: WebhookTargetEntity,
   ): Promise<AttemptOutcome> {
     const at = new Date();
