@@ -108,6 +108,14 @@ function isConnectionLoss(error: unknown): boolean {
 export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('SendQueue');
   private readonly lanes = new Map<string, Lane>();
+  /**
+   * The message ids of the jobs this process holds, from before their row is written until it is
+   * deleted (sent and stored, or failed) or the session moves away: `resume` never loads one of
+   * them again from its row. A row is written before its job joins a lane and deleted only after
+   * the send is stored, so a resume running meanwhile (the session connecting while sends come
+   * in) would otherwise see the row of a job that is being queued or sent, and send it twice.
+   */
+  private readonly live = new Set<string>();
   private readonly config: MessagingConfig;
   private closing = false;
   /** Rows submitted while the previous insert is written go in the next one (one statement). */
@@ -151,19 +159,19 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
    * skipped, a job whose message is stored is done, one past its deadline fails.
    */
   private async resume(sessionId?: string): Promise<void> {
-    const inLanes = new Set(
-      [...this.lanes.values()].flatMap((lane) => lane.jobs.map((job) => job.messageId)),
-    );
     const rows = (
       await this.rows.find({
         where: sessionId === undefined ? {} : { sessionId },
         order: { enqueuedAt: 'ASC' },
       })
-    ).filter((row) => !inLanes.has(row.messageId));
+    ).filter((row) => !this.live.has(row.messageId));
     const now = Date.now();
     let resumed = 0;
     const { stored, receipted } = await this.tracesOf(rows);
     for (const row of rows) {
+      if (this.live.has(row.messageId)) {
+        continue; // queued or sent here while the rows were read
+      }
       const key = `${row.sessionId}\u0000${row.messageId}`;
       if (stored.has(key)) {
         await this.rows.delete({ messageId: row.messageId });
@@ -188,6 +196,7 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
       if (row.deadlineAt.getTime() <= now) {
         await this.fail(job, 'not sent before its deadline: the gateway was stopped');
       } else {
+        this.live.add(job.messageId);
         this.lane(row.sessionId).jobs.push(job);
         resumed += 1;
       }
@@ -282,8 +291,12 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
     // the slot is taken now, the job joins the lane once its row is stored: sent before its
     // row existed, the row written after would send it again at the next boot
     lane.reserved += 1;
+    this.live.add(job.messageId);
     try {
       await this.storeRow(job);
+    } catch (error) {
+      this.live.delete(job.messageId);
+      throw error;
     } finally {
       lane.reserved -= 1;
     }
@@ -309,6 +322,10 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
     return {
       messageId: job.messageId,
       start: () => {
+        if (this.live.has(job.messageId)) {
+          return; // a resume found its committed row first and queued it
+        }
+        this.live.add(job.messageId);
         this.lane(sessionId).jobs.push(job);
         this.kick(sessionId);
       },
@@ -486,6 +503,7 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       // the queue row goes in the message row's transaction: stored and dequeued at once
       await this.store.saveMessages([message], { source: 'engine', dequeue: true });
+      this.live.delete(job.messageId);
       this.settled(job, 'sent');
       job.waiter?.resolve(message);
     } catch (error) {
@@ -504,6 +522,7 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
       this.logger.warn(`[${sessionId}] ${jobs.length} queued message(s) left to the new owner`);
     }
     for (const job of jobs) {
+      this.live.delete(job.messageId);
       job.waiter?.reject(
         new WhatsAppFailed(
           'send the message from this gateway process',
@@ -578,6 +597,7 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
       reason,
       at,
     } satisfies MessageFailedEvent);
+    this.live.delete(job.messageId);
     this.settled(job, 'failed');
     const timedOut = reason.startsWith('not sent within');
     job.waiter?.reject(
