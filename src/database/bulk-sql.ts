@@ -36,6 +36,10 @@ export function toParameter(engine: Engine, value: SqlValue): string | number | 
   return value;
 }
 
+/** `?, ?, ?`: one placeholder per value. */
+export const placeholders = (values: readonly unknown[]): string =>
+  values.map(() => '?').join(', ');
+
 const quote = (engine: Engine, name: string): string =>
   engine === 'mysql' ? `\`${name}\`` : `"${name}"`;
 
@@ -53,7 +57,7 @@ export async function upsertRows(
 ): Promise<void> {
   const engine = engineOfManager(manager);
   for (const batch of chunks(rows, batchSize(columns.length))) {
-    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    const tuple = `(${placeholders(columns)})`;
     const names = columns.map((column) => quote(engine, column)).join(', ');
     let sql = `INSERT INTO ${quote(engine, table)} (${names}) VALUES ${batch.map(() => tuple).join(', ')}`;
     if (engine === 'mysql') {
@@ -92,7 +96,7 @@ export async function insertRows(
     : engine === 'mysql'
       ? 'INSERT IGNORE'
       : 'INSERT OR IGNORE';
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const tuple = `(${placeholders(columns)})`;
   const names = columns.map((column) => quote(engine, column)).join(', ');
   for (const batch of chunks(rows, batchSize(columns.length))) {
     await manager.query(
@@ -116,7 +120,7 @@ export async function selectByKeys<T>(
   const names = columns.map((column) => quote(engine, column)).join(', ');
   for (const batch of chunks(keys, MAX_ROWS)) {
     const rows = await manager.query<T[]>(
-      `SELECT ${names} FROM ${quote(engine, table)} WHERE ${quote(engine, 'session_id')} = ? AND ${quote(engine, keyColumn)} IN (${batch.map(() => '?').join(', ')})`,
+      `SELECT ${names} FROM ${quote(engine, table)} WHERE ${quote(engine, 'session_id')} = ? AND ${quote(engine, keyColumn)} IN (${placeholders(batch)})`,
       [sessionId, ...batch],
     );
     result.push(...rows);
@@ -135,7 +139,7 @@ export async function deleteByKeys(
   const engine = engineOfManager(manager);
   for (const batch of chunks(keys, MAX_ROWS)) {
     await manager.query(
-      `DELETE FROM ${quote(engine, table)} WHERE ${quote(engine, 'session_id')} = ? AND ${quote(engine, keyColumn)} IN (${batch.map(() => '?').join(', ')})`,
+      `DELETE FROM ${quote(engine, table)} WHERE ${quote(engine, 'session_id')} = ? AND ${quote(engine, keyColumn)} IN (${placeholders(batch)})`,
       [sessionId, ...batch],
     );
   }

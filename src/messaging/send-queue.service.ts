@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { DateUtils } from 'typeorm/util/DateUtils';
 import { engineOf } from '../database/column-types';
+import { placeholders } from '../database/bulk-sql';
 import { DomainError } from '../common/errors/domain-errors';
 import { AppConfig } from '../config/app-config';
 import type { MessagingConfig } from './messaging.config';
@@ -396,7 +397,7 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
       'deadline_at',
     ];
     const head = `INSERT INTO ${quote('whatsapp_send_queue')} (${columns.map(quote).join(', ')}) VALUES `;
-    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    const tuple = `(${placeholders(columns)})`;
     for (let start = 0; start < jobs.length; start += ROWS_PER_INSERT) {
       const part = jobs.slice(start, start + ROWS_PER_INSERT);
       await manager.query(

@@ -32,14 +32,16 @@ export class SendRoute {
   private readonly sessionIds = new SessionIdPipe();
   private readonly knownSessions: KnownSessionPipe;
   private controller?: SessionMessagingController;
+  private readonly route: { path: string; duration: MetricsService['httpDuration'] };
 
   constructor(
     private readonly access: PlainRouteAccess,
-    private readonly metrics: MetricsService,
+    metrics: MetricsService,
     private readonly moduleRef: ModuleRef,
     gate: SessionGate,
   ) {
     this.knownSessions = new KnownSessionPipe(gate);
+    this.route = { path: SEND_PATH, duration: metrics.httpDuration };
   }
 
   readonly handle: RequestHandler = (req: Request, res: Response, next: NextFunction): void => {
@@ -52,8 +54,7 @@ export class SendRoute {
       next();
       return;
     }
-    const route = { path: SEND_PATH, duration: this.metrics.httpDuration };
-    servePlain(req, res, route, async () => {
+    servePlain(req, res, this.route, async () => {
       await this.access.check(context);
       const sessionId = await this.knownSessions.transform(
         this.sessionIds.transform(req.params.id),

@@ -27,9 +27,6 @@ export async function servePlain(
   (req as Request & { id?: string }).id = requestIdOf(req, res);
   const started = Date.now();
   const stopTimer = route.duration.startTimer();
-  res.once('finish', () => {
-    stopTimer({ method: req.method, route: route.path, status_code: String(res.statusCode) });
-  });
   let logged = false;
   const log = (): void => {
     if (!logged) {
@@ -37,7 +34,10 @@ export async function servePlain(
       logRequest(req, res, Date.now() - started);
     }
   };
-  res.once('finish', log);
+  res.once('finish', () => {
+    stopTimer({ method: req.method, route: route.path, status_code: String(res.statusCode) });
+    log();
+  });
   res.once('close', log);
   let status: number;
   let body: unknown;

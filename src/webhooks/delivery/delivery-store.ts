@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThan, Repository } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import { engineOfManager, type SqlValue, toParameter } from '../../database/bulk-sql';
+import { engineOfManager, placeholders, type SqlValue, toParameter } from '../../database/bulk-sql';
+import type { Engine } from '../../database/column-types';
 import { WebhookDeliveryEntity } from '../entities/webhook-delivery.entity';
 
 /** One session+target queue: its deliveries go out one at a time, in id order. */
@@ -50,9 +51,6 @@ const CLAIMED_PROPERTIES = [
   'nextAttemptAt',
 ] as const satisfies readonly (keyof ClaimedDelivery)[];
 
-/** `?, ?, ?` for `count` values. */
-const placeholders = (count: number): string => Array.from({ length: count }, () => '?').join(', ');
-
 interface PendingOutcomes {
   outcomes: AttemptOutcome[];
   resolve: () => void;
@@ -72,11 +70,14 @@ export class DeliveryStore {
   private readonly pendingOutcomes = new Map<string, PendingOutcomes[]>();
   private outcomesFlushing = false;
   private claimed?: ColumnMetadata[];
+  private readonly engine: Engine;
 
   constructor(
     @InjectRepository(WebhookDeliveryEntity)
     private readonly repository: Repository<WebhookDeliveryEntity>,
-  ) {}
+  ) {
+    this.engine = engineOfManager(repository.manager);
+  }
 
   private get table(): string {
     return this.repository.metadata.tablePath;
@@ -84,7 +85,7 @@ export class DeliveryStore {
 
   /** A value as the driver stores it (SQLite's dates as TypeORM's UTC text). */
   private parameter(value: SqlValue): SqlValue {
-    return toParameter(engineOfManager(this.repository.manager), value);
+    return toParameter(this.engine, value);
   }
 
   /** The columns of a claimed row (looked up once). */
@@ -116,7 +117,7 @@ export class DeliveryStore {
       return new Set();
     }
     const rows = await this.repository.query<{ id: string | number }[]>(
-      `SELECT id FROM ${this.table} WHERE id IN (${placeholders(ids.length)}) ` +
+      `SELECT id FROM ${this.table} WHERE id IN (${placeholders(ids)}) ` +
         `AND status = 'pending' AND next_attempt_at <= ? ` +
         `AND (lease_owner IS NULL OR lease_expires_at < ?)`,
       [...ids, this.parameter(now), this.parameter(now)],
@@ -165,7 +166,7 @@ export class DeliveryStore {
     if (ids.length === 0) {
       return [];
     }
-    const list = placeholders(ids.length);
+    const list = placeholders(ids);
     await this.repository.query(
       `UPDATE ${this.table} SET lease_owner = ?, lease_expires_at = ? ` +
         `WHERE id IN (${list}) AND status = 'pending' ` +
@@ -267,7 +268,7 @@ export class DeliveryStore {
           `UPDATE ${this.table} SET status = 'delivered', attempts = attempts + 1, ` +
             `last_status_code = 200, last_error = NULL, last_duration_ms = ?, last_attempt_at = ?, ` +
             `delivered_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? ` +
-            `WHERE id IN (${placeholders(plain.length)}) AND lease_owner = ?`,
+            `WHERE id IN (${placeholders(plain)}) AND lease_owner = ?`,
           [duration, at, at, at, ...plain.map((o) => o.id), owner],
         );
       }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { EntityManager, QueryFailedError, Repository } from 'typeorm';
-import { insertRows } from '../../database/bulk-sql';
+import { insertRows, placeholders } from '../../database/bulk-sql';
 import { WebhookIngestReceiptEntity } from '../entities/webhook-ingest-receipt.entity';
 
 function isUniqueViolation(error: unknown): boolean {
@@ -91,7 +91,7 @@ export class IngestReceipts {
   private async writeBatch(batch: Waiting[]): Promise<void> {
     const keys = [...new Set(batch.map((w) => w.key))];
     const known = await this.repository.manager.query<{ dedupe_key: string }[]>(
-      `SELECT dedupe_key FROM webhook_ingest_receipts WHERE dedupe_key IN (${keys.map(() => '?').join(', ')})`,
+      `SELECT dedupe_key FROM webhook_ingest_receipts WHERE dedupe_key IN (${placeholders(keys)})`,
       keys,
     );
     const seen = new Set(known.map((row) => row.dedupe_key));

@@ -23,12 +23,15 @@ export class IngestRoute {
     private readonly ingest: IngestService,
     private readonly auth: IngestAuth,
     private readonly rateLimit: RequestRateLimiter,
-    private readonly metrics: MetricsService,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    this.route = { path: INGEST_PATH, duration: metrics.httpDuration };
+  }
+
+  private readonly route: { path: string; duration: MetricsService['httpDuration'] };
 
   readonly handle: RequestHandler = (req: Request, res: Response, next: NextFunction): void => {
-    const route = { path: INGEST_PATH, duration: this.metrics.httpDuration };
-    servePlain(req, res, route, async () => {
+    servePlain(req, res, this.route, async () => {
       await this.rateLimit.hitPublic(req, res);
       await this.auth.check(req);
       return [200, ok('Event received', await this.ingest.ingest(req.body))];

@@ -10,7 +10,7 @@ import {
 import { LRUCache } from 'lru-cache';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import type { FencedCommits } from '../../cluster/fenced-commits';
-import { insertEntities } from '../../database/bulk-sql';
+import { insertEntities, placeholders } from '../../database/bulk-sql';
 import { GroupCommit } from '../../database/group-commit';
 import { encodeAuthValue } from './auth-value-json';
 import { AuthKeyEntity } from '../auth-key.entity';
@@ -35,9 +35,6 @@ function chunks<T>(items: T[], size = CHUNK): T[][] {
   }
   return out;
 }
-
-/** `?, ?, ?` for an `IN` list (both drivers take positional parameters). */
-const marks = (values: unknown[]): string => values.map(() => '?').join(', ');
 
 const encode = encodeAuthValue;
 const decode = <T>(value: string): T => JSON.parse(value, BufferJSON.reviver) as T;
@@ -131,7 +128,7 @@ export class DatabaseAuthStateStore {
             try {
               rows = await this.dataSource.query<{ keyId: string; value: string }[]>(
                 `SELECT key_id AS keyId, value FROM wa_auth_keys
-                  WHERE session_id = ? AND category = ? AND key_id IN (${marks(part)})`,
+                  WHERE session_id = ? AND category = ? AND key_id IN (${placeholders(part)})`,
                 [sessionId, type, ...part],
               );
             } finally {
@@ -253,7 +250,7 @@ export class DatabaseAuthStateStore {
     for (const { sessionId, category, keyIds } of deletes.values()) {
       for (const part of chunks(keyIds)) {
         await manager.query(
-          `DELETE FROM wa_auth_keys WHERE session_id = ? AND category = ? AND key_id IN (${marks(part)})`,
+          `DELETE FROM wa_auth_keys WHERE session_id = ? AND category = ? AND key_id IN (${placeholders(part)})`,
           [sessionId, category, ...part],
         );
       }
