@@ -14,6 +14,7 @@ import { CreateSendQueue1795200000201 } from './1795200000201-CreateSendQueue';
 import { CreateWebhooks1795200000300 } from './1795200000300-CreateWebhooks';
 import { CreateClusterTables1795200000800 } from './1795200000800-CreateClusterTables';
 import { CreateContactLists1795200000900 } from './1795200000900-CreateContactLists';
+import { CampaignSendsWithoutDeadline1795200001000 } from './1795200001000-CampaignSendsWithoutDeadline';
 
 /** Every migration, in order. Listed explicitly so builds and tests load the same set. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   CreateCampaigns1795200000600,
   CreateClusterTables1795200000800,
   CreateContactLists1795200000900,
+  CampaignSendsWithoutDeadline1795200001000,
 ];

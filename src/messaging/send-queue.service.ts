@@ -16,7 +16,11 @@ import { EventOutbox } from '../whatsapp/events/event-outbox';
 import type { WaMessage } from '../whatsapp/message-events';
 import { Messenger, SessionSocketUnavailable } from '../whatsapp/messenger';
 import { SessionEvents } from '../whatsapp/session-events';
-import type { SessionConnectedEvent } from '../whatsapp/session-events';
+import type {
+  SessionConnectedEvent,
+  SessionDisconnectedEvent,
+  SessionRemovedEvent,
+} from '../whatsapp/session-events';
 import { MessageEntity } from './entities/message.entity';
 import { MessageStatusEntity } from './entities/message-status.entity';
 import { QueuedSendEntity } from './entities/queued-send.entity';
@@ -37,7 +41,9 @@ interface Job {
   sessionId: string;
   jid: string;
   composed: ComposedMessage;
-  deadline: Date;
+  enqueuedAt: Date;
+  /** When it fails if not sent by then: SEND_TIMEOUT_MS after it was queued; none for a campaign's */
+  deadline: Date | null;
   /** The caller still waiting for the result (none for a job resumed at boot). */
   waiter?: Waiter;
 }
@@ -50,7 +56,12 @@ interface Lane {
   reserved: number;
   /** The job being handed to WhatsApp and its result stored: a shutdown waits for it. */
   sending?: { job: Job; done: Promise<void> };
+  /** Ends the drain's wait for the connection (to hand over, drop, or see a new job's deadline). */
+  wake?: () => void;
 }
+
+/** setTimeout's longest delay (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** How long a shutdown waits for the sends under way to be stored. */
 const SHUTDOWN_DRAIN_MS = 5_000;
@@ -64,6 +75,11 @@ export interface SendSettledEvent {
   sessionId: string;
   messageId: string;
   outcome: 'sent' | 'failed';
+}
+
+/** Whether the job's deadline (if it has one) passed by `now`. */
+function expired(job: Job, now = Date.now()): boolean {
+  return job.deadline !== null && job.deadline.getTime() <= now;
 }
 
 /** A message id in WhatsApp Web's style (3EB0 + hex), fixed before the message is queued. */
@@ -138,6 +154,8 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
   ) {
     this.config = config.messaging;
     hooks.reportQueueLength((sessionId) => this.length(sessionId));
+    // a lane waiting for its session to connect here hands its jobs over at once
+    ownership.onLost((sessionId) => this.lanes.get(sessionId)?.wake?.());
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -152,6 +170,39 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
   async onConnected(event: SessionConnectedEvent): Promise<void> {
     if (this.ownership.clustered) {
       await this.resume(event.sessionId);
+    }
+  }
+
+  /** A logged-out session's account is gone: what it had queued will never be sent from it. */
+  @OnEvent(SessionEvents.Disconnected, { promisify: true, suppressErrors: true })
+  async onDisconnected(event: SessionDisconnectedEvent): Promise<void> {
+    if (event.loggedOut) {
+      await this.dropQueue(event.sessionId, 'the session was logged out');
+    }
+  }
+
+  @OnEvent(SessionEvents.Removed, { promisify: true, suppressErrors: true })
+  async onRemoved(event: SessionRemovedEvent): Promise<void> {
+    await this.dropQueue(event.sessionId, 'the session was deleted');
+  }
+
+  /**
+   * Fails every job queued for the session (those in its lane and those only stored), except a
+   * send under way. Without this, a job with no deadline (a campaign's) would wait for good, and
+   * go out from whatever account is linked under the same session id later.
+   */
+  private async dropQueue(sessionId: string, reason: string): Promise<void> {
+    const lane = this.lanes.get(sessionId);
+    const held = lane ? lane.jobs.filter((job) => job !== lane.sending?.job) : [];
+    if (lane) {
+      lane.jobs = lane.jobs.filter((job) => job === lane.sending?.job);
+      lane.wake?.();
+    }
+    const left = (await this.rows.findBy({ sessionId }))
+      .filter((row) => !this.live.has(row.messageId))
+      .map((row) => this.jobOf(row));
+    for (const job of [...held, ...left]) {
+      await this.fail(job, reason);
     }
   }
 
@@ -178,13 +229,7 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
         await this.rows.delete({ messageId: row.messageId });
         continue;
       }
-      const job: Job = {
-        messageId: row.messageId,
-        sessionId: row.sessionId,
-        jid: row.chatJid,
-        composed: JSON.parse(row.payload, revive) as ComposedMessage,
-        deadline: row.deadlineAt,
-      };
+      const job = this.jobOf(row);
       if (receipted.has(key)) {
         // the recipient's receipt was stored, the message was not: it went out, do not resend
         await this.rows.delete({ messageId: row.messageId });
@@ -194,7 +239,7 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
         this.settled(job, 'sent');
         continue;
       }
-      if (row.deadlineAt.getTime() <= now) {
+      if (expired(job, now)) {
         await this.fail(job, 'not sent before its deadline: the gateway was stopped');
       } else {
         this.live.add(job.messageId);
@@ -208,6 +253,17 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
         this.kick(sessionId);
       }
     }
+  }
+
+  private jobOf(row: QueuedSendEntity): Job {
+    return {
+      messageId: row.messageId,
+      sessionId: row.sessionId,
+      jid: row.chatJid,
+      composed: JSON.parse(row.payload, revive) as ComposedMessage,
+      enqueuedAt: row.enqueuedAt,
+      deadline: row.deadlineAt,
+    };
   }
 
   /**
@@ -285,7 +341,7 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
     if (lane.jobs.length + lane.reserved >= this.config.queueMax) {
       throw new SendQueueFull(this.config.queueMax);
     }
-    const job = this.newJob(sessionId, jid, composed);
+    const job = this.newJob(sessionId, jid, composed, this.config.sendTimeoutMs);
     const result = new Promise<WaMessage>((resolve, reject) => {
       job.waiter = { resolve, reject };
     });
@@ -310,7 +366,9 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
    * Writes a job's queue row in the caller's transaction (a campaign claims its recipient in the
    * same one) and returns its message id, fixed before anything is sent. `start()`, called after
    * the commit, puts the job in the session's lane; a crash in between leaves the row, which the
-   * next boot resumes. Nobody waits for the result: SEND_SETTLED reports it.
+   * next boot resumes. Nobody waits for the result: SEND_SETTLED reports it. The job has no
+   * deadline: however long its session is offline or the gateway stopped, it is sent when the
+   * session is back (its campaign pauses meanwhile), never failed for being late.
    */
   async stage(
     manager: EntityManager,
@@ -318,7 +376,7 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
     jid: string,
     composed: ComposedMessage,
   ): Promise<{ messageId: string; start: () => void }> {
-    const job = this.newJob(sessionId, jid, composed);
+    const job = this.newJob(sessionId, jid, composed, null);
     await this.insertRow(manager, job);
     return {
       messageId: job.messageId,
@@ -333,13 +391,20 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
     };
   }
 
-  private newJob(sessionId: string, jid: string, composed: ComposedMessage): Job {
+  private newJob(
+    sessionId: string,
+    jid: string,
+    composed: ComposedMessage,
+    timeoutMs: number | null,
+  ): Job {
+    const now = Date.now();
     return {
       messageId: newMessageId(),
       sessionId,
       jid,
       composed,
-      deadline: new Date(Date.now() + this.config.sendTimeoutMs),
+      enqueuedAt: new Date(now),
+      deadline: timeoutMs === null ? null : new Date(now + timeoutMs),
     };
   }
 
@@ -407,9 +472,8 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
           job.sessionId,
           job.jid,
           serialize(job.composed),
-          // a new job's deadline is SEND_TIMEOUT_MS after it was queued
-          date(new Date(job.deadline.getTime() - this.config.sendTimeoutMs)),
-          date(job.deadline),
+          date(job.enqueuedAt),
+          job.deadline === null ? null : date(job.deadline),
         ]),
       );
     }
@@ -426,7 +490,12 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
 
   private kick(sessionId: string): void {
     const lane = this.lane(sessionId);
-    if (lane.running || this.closing) {
+    if (this.closing) {
+      return;
+    }
+    if (lane.running) {
+      // a drain waiting for the connection looks again: the new job may have an earlier deadline
+      lane.wake?.();
       return;
     }
     lane.running = true;
@@ -449,18 +518,20 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
         return;
       }
       const job = lane.jobs[0];
-      if (Date.now() >= job.deadline.getTime()) {
+      if (expired(job)) {
         lane.jobs.shift();
         await this.fail(job, `not sent within ${this.config.sendTimeoutMs} ms`);
         continue;
       }
       if (!this.gate.isConnected(sessionId)) {
-        await this.connectedOrDeadline(sessionId, job.deadline);
+        await this.expireWaiting(lane);
+        await this.connectedOrDeadline(sessionId, lane);
         continue;
       }
       await this.pace(lane);
-      if (Date.now() >= job.deadline.getTime()) {
-        continue; // its deadline passed while it waited its turn: failed at the loop's top
+      if (lane.jobs[0] !== job || expired(job)) {
+        // dropped while it waited its turn, or its deadline passed: failed at the loop's top
+        continue;
       }
       if (this.closing) {
         return; // no send starts once a shutdown began: the job stays queued for the next boot
@@ -475,7 +546,7 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
       }
       if (connectionLost && !this.closing) {
         this.logger.warn(`[${sessionId}] connection lost while sending; the message waits`);
-        await this.connectedOrDeadline(sessionId, job.deadline);
+        await this.connectedOrDeadline(sessionId, lane);
       }
     }
   }
@@ -553,20 +624,49 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private connectedOrDeadline(sessionId: string, deadline: Date): Promise<void> {
+  /**
+   * While the session is offline, every job of the lane fails at its own deadline, not only the
+   * first: a job without one (a campaign's) waits at the head without holding back the failure
+   * of the REST sends behind it.
+   */
+  private async expireWaiting(lane: Lane): Promise<void> {
+    const now = Date.now();
+    const late = new Set(lane.jobs.filter((job) => expired(job, now)));
+    if (late.size === 0) {
+      return;
+    }
+    lane.jobs = lane.jobs.filter((job) => !late.has(job));
+    for (const job of late) {
+      await this.fail(job, `not sent within ${this.config.sendTimeoutMs} ms`);
+    }
+  }
+
+  /** Waits until the session is connected, or the earliest deadline of the lane's jobs. */
+  private connectedOrDeadline(sessionId: string, lane: Lane): Promise<void> {
+    let deadline: number | null = null;
+    for (const job of lane.jobs) {
+      if (job.deadline && (deadline === null || job.deadline.getTime() < deadline)) {
+        deadline = job.deadline.getTime();
+      }
+    }
     return new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
         this.events.off(SessionEvents.Connected, onConnected);
+        lane.wake = undefined;
         resolve();
       };
+      lane.wake = done;
       const onConnected = (event: SessionConnectedEvent): void => {
         if (event.sessionId === sessionId) {
           done();
         }
       };
-      const timer = setTimeout(done, Math.max(0, deadline.getTime() - Date.now()));
-      timer.unref();
+      const timer =
+        deadline === null
+          ? undefined
+          : // setTimeout's longest delay is 2^31 - 1 ms: a later deadline is waited for in turns
+            setTimeout(done, Math.min(Math.max(0, deadline - Date.now()), MAX_TIMER_MS)).unref();
       this.events.on(SessionEvents.Connected, onConnected);
       if (this.gate.isConnected(sessionId) || this.closing) {
         done();

@@ -8,12 +8,16 @@ import { MessageEntity } from '../../src/messaging/entities/message.entity';
 import { QueuedSendEntity } from '../../src/messaging/entities/queued-send.entity';
 import type { ComposedMessage } from '../../src/messaging/message-composer.service';
 import { MessageStore } from '../../src/messaging/message-store.service';
-import { SEND_SETTLED, SendQueue } from '../../src/messaging/send-queue.service';
+import {
+  SEND_SETTLED,
+  SendQueue,
+  type SendSettledEvent,
+} from '../../src/messaging/send-queue.service';
 import type { SessionGate } from '../../src/messaging/session-gate.service';
 import { SessionHooks } from '../../src/sessions/session-hooks';
 import { EventOutbox } from '../../src/whatsapp/events/event-outbox';
 import type { WaMessage } from '../../src/whatsapp/message-events';
-import type { SessionConnectedEvent } from '../../src/whatsapp/session-events';
+import { SessionEvents, type SessionConnectedEvent } from '../../src/whatsapp/session-events';
 import type { Messenger, OutgoingContent } from '../../src/whatsapp/messenger';
 import { createTestDatabase, TestDatabase, testTier } from '../support/test-database';
 
@@ -47,22 +51,34 @@ function sentMessage(sessionId: string, jid: string, id: string, text: string): 
   };
 }
 
+interface QueueOptions {
+  /** May hold the message store's writes. */
+  wrapStore?: (store: MessageStore) => void;
+  /** Whether the session is connected (always, by default). */
+  connected?: () => boolean;
+  sendTimeoutMs?: number;
+}
+
 /**
  * A send queue on `dataSource` whose messenger records each text it is asked to send in `sent`
- * (WhatsApp is not what these tests are about); `wrapStore` may hold the message store's writes.
+ * (WhatsApp is not what these tests are about).
  */
 function queueOn(
   dataSource: DataSource,
   ownership: SoleOwnership,
   events: EventEmitter2,
   sent: string[],
-  wrapStore: (store: MessageStore) => void = () => undefined,
+  {
+    wrapStore = () => undefined,
+    connected = () => true,
+    sendTimeoutMs = 30_000,
+  }: QueueOptions = {},
 ): SendQueue {
   const outbox = new EventOutbox();
   const config = {
-    messaging: { minIntervalMs: 0, jitterMs: 0, queueMax: 100, sendTimeoutMs: 30_000 },
+    messaging: { minIntervalMs: 0, jitterMs: 0, queueMax: 100, sendTimeoutMs },
   } as unknown as AppConfig;
-  const gate = { isConnected: () => true } as unknown as SessionGate;
+  const gate = { isConnected: connected } as unknown as SessionGate;
   const messenger = {
     send: (
       sessionId: string,
@@ -171,19 +187,21 @@ describe(`send queue resume while a send is being stored (${testTier()})`, () =>
     events = new EventEmitter2();
     // the first store of a sent message waits until the test lets it go: the window in which
     // the message is sent and its queue row not yet deleted
-    queue = queueOn(dataSource, ownership, events, sent, (store) => {
-      const save = store.saveMessages.bind(store);
-      let held = false;
-      store.saveMessages = async (...args: Parameters<MessageStore['saveMessages']>) => {
-        if (!held) {
-          held = true;
-          saving = new Promise<void>((resolve) => {
-            releaseSave = resolve;
-          });
-          await saving;
-        }
-        return save(...args);
-      };
+    queue = queueOn(dataSource, ownership, events, sent, {
+      wrapStore: (store) => {
+        const save = store.saveMessages.bind(store);
+        let held = false;
+        store.saveMessages = async (...args: Parameters<MessageStore['saveMessages']>) => {
+          if (!held) {
+            held = true;
+            saving = new Promise<void>((resolve) => {
+              releaseSave = resolve;
+            });
+            await saving;
+          }
+          return save(...args);
+        };
+      },
     });
   });
   afterAll(async () => {
@@ -209,5 +227,129 @@ describe(`send queue resume while a send is being stored (${testTier()})`, () =>
     expect(sent).toEqual(['once']);
     expect(settled).toEqual([message.id]);
     expect(await dataSource.getRepository(QueuedSendEntity).count()).toBe(0);
+  });
+});
+
+/**
+ * A campaign's job (staged, no deadline) waits for its session however long it is offline or the
+ * gateway stopped: its recipient was claimed and must not end up failed for being late. REST
+ * sends keep their deadline, also when they wait behind such a job. A logout drops them all.
+ */
+describe(`send queue jobs without a deadline (${testTier()})`, () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let events: EventEmitter2;
+  let online = false;
+  const sent: string[] = [];
+  const queues: SendQueue[] = [];
+
+  const newQueue = (sendTimeoutMs = 300): SendQueue => {
+    const queue = queueOn(dataSource, new SoleOwnership('test', ''), events, sent, {
+      connected: () => online,
+      sendTimeoutMs,
+    });
+    queues.push(queue);
+    return queue;
+  };
+  const settledAs = (messageId: string): Promise<SendSettledEvent['outcome']> =>
+    new Promise((resolve) => {
+      const listener = (event: SendSettledEvent): void => {
+        if (event.messageId === messageId) {
+          events.off(SEND_SETTLED, listener);
+          resolve(event.outcome);
+        }
+      };
+      events.on(SEND_SETTLED, listener);
+    });
+  const stage = async (queue: SendQueue, text: string) => {
+    const staged = await dataSource.transaction((manager) =>
+      queue.stage(manager, SESSION, JID, composed(text)),
+    );
+    staged.start();
+    return staged.messageId;
+  };
+  const rows = () => dataSource.getRepository(QueuedSendEntity).find();
+  const connect = () => {
+    online = true;
+    events.emit(SessionEvents.Connected, { sessionId: SESSION });
+  };
+
+  beforeEach(async () => {
+    db = await createTestDatabase();
+    dataSource = await openDataSource(dataSourceOptions(db.config));
+    events = new EventEmitter2();
+    online = false;
+    sent.length = 0;
+  });
+  afterEach(async () => {
+    for (const queue of queues.splice(0)) {
+      await queue.onModuleDestroy();
+    }
+    await dataSource?.destroy();
+    await db?.drop();
+  });
+
+  it('sends a campaign job after an outage longer than SEND_TIMEOUT_MS; a REST send behind it fails at its deadline', async () => {
+    const queue = newQueue();
+    const campaignJob = await stage(queue, 'campaign');
+    const outcome = settledAs(campaignJob);
+    // queued behind the campaign's job while the session is offline: fails at its own deadline
+    await expect(queue.submit(SESSION, JID, composed('rest'))).rejects.toThrow(/300 ms/);
+    expect(sent).toEqual([]);
+    expect((await rows()).map((row) => [row.messageId, row.deadlineAt])).toEqual([
+      [campaignJob, null],
+    ]);
+
+    connect();
+    expect(await outcome).toBe('sent');
+    expect(sent).toEqual(['campaign']);
+    expect(await rows()).toEqual([]);
+  });
+
+  it('resumes a stored campaign job at boot however late, and fails a REST send past its deadline', async () => {
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    const row = (messageId: string, text: string, deadlineAt: Date | null) => ({
+      messageId,
+      sessionId: SESSION,
+      chatJid: JID,
+      payload: JSON.stringify(composed(text)),
+      enqueuedAt: hourAgo,
+      deadlineAt,
+    });
+    await dataSource
+      .getRepository(QueuedSendEntity)
+      .insert([
+        row('3EB0CAMPAIGN0000001', 'campaign', null),
+        row('3EB0REST00000000001', 'rest', new Date(hourAgo.getTime() + 120_000)),
+      ]);
+    online = true;
+    const outcomes = [settledAs('3EB0CAMPAIGN0000001'), settledAs('3EB0REST00000000001')];
+    await newQueue().onApplicationBootstrap();
+    expect(await Promise.all(outcomes)).toEqual(['sent', 'failed']);
+    expect(sent).toEqual(['campaign']);
+    expect(await rows()).toEqual([]);
+  });
+
+  it('fails every queued job of a session that is logged out', async () => {
+    const queue = newQueue(30_000);
+    const campaignJob = await stage(queue, 'campaign');
+    const outcome = settledAs(campaignJob);
+    const rest = queue.submit(SESSION, JID, composed('rest'));
+    while (queue.length(SESSION) < 2) {
+      await new Promise((resolve) => setImmediate(resolve)); // its row is being written
+    }
+    await queue.onDisconnected({
+      sessionId: SESSION,
+      statusCode: 401,
+      reason: 'logged out',
+      willReconnect: false,
+      loggedOut: true,
+      at: new Date(),
+    });
+    await expect(rest).rejects.toMatchObject({ detail: 'the session was logged out' });
+    expect(await outcome).toBe('failed');
+    expect(await rows()).toEqual([]);
+    connect();
+    expect(sent).toEqual([]);
   });
 });

@@ -2,7 +2,8 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm'
 
 /**
  * A message waiting in a session's send queue. Kept until it is sent or failed, so a restart
- * resumes it (or fails it with a reason once it is past its deadline), never drops it.
+ * resumes it (or fails it with a reason once it is past its deadline, if it has one), never
+ * drops it.
  */
 @Entity('whatsapp_send_queue')
 @Index('idx_whatsapp_send_queue_session', ['sessionId', 'enqueuedAt'])
@@ -24,8 +25,9 @@ export class QueuedSendEntity {
   @Column({ name: 'enqueued_at', type: 'datetime', precision: 3 })
   enqueuedAt!: Date;
 
-  @Column({ name: 'deadline_at', type: 'datetime', precision: 3 })
-  deadlineAt!: Date;
+  /** When it fails if not sent by then; none for a campaign's job (the campaign waits). */
+  @Column({ name: 'deadline_at', type: 'datetime', precision: 3, nullable: true })
+  deadlineAt!: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
