@@ -14,16 +14,34 @@ import { WsAdapter } from './realtime/ws-adapter';
 import { INGEST_PATH, IngestRoute } from './webhooks/ingest/ingest-route';
 import { SEND_PATH, SendRoute } from './messaging/send-route';
 
+/** How the application is created (`NestFactory.create`, or a testing module's). */
+export const APP_OPTIONS = {
+  bufferLogs: true,
+  bodyParser: false,
+  forceCloseConnections: true,
+} as const;
+
 /**
  * Builds the whole application for a configuration. `main.ts` listens on it; e2e tests boot
  * exactly the same app on a free port.
  */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    bufferLogs: true,
-    bodyParser: false,
-    forceCloseConnections: true,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config),
+    APP_OPTIONS,
+  );
+  return configureApp(app, config);
+}
+
+/**
+ * What `createApp` does to the created application: its middleware, the routes ahead of Nest's,
+ * pipes, sockets and docs. Tests that replace a provider (the clock) build the application from
+ * a testing module of `AppModule.forRoot(config)` and finish it here, as `createApp` does.
+ */
+export function configureApp(
+  app: NestExpressApplication,
+  config: AppConfig,
+): NestExpressApplication {
   app.useLogger(app.get(Logger));
   if (config.cluster.enabled) {
     // before the body parsers: a forwarded request's body streams through as it came

@@ -58,7 +58,7 @@ export class CampaignsController {
 
   @Post()
   @RequirePermission('send')
-  @UseInterceptors(MultipartFileInterceptor('file'))
+  @UseInterceptors(MultipartFileInterceptor('file', 'CAMPAIGN_UPLOAD_MAX_BYTES'))
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiOperation({
     summary: 'Create a campaign: one templated message to stored contacts, a list or a CSV/XLSX',

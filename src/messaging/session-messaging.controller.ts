@@ -48,7 +48,7 @@ export class SessionMessagingController {
 
   @Post('messages')
   @RequirePermission('send')
-  @UseInterceptors(MultipartFileInterceptor('file'))
+  @UseInterceptors(MultipartFileInterceptor('file', 'MEDIA_MAX_BYTES'))
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiOperation({
     summary:

@@ -16,7 +16,12 @@ import { StoredMessageEvents, type StatusStoredEvent } from '../../src/messaging
 import type { CampaignProgressEvent } from '../../src/campaigns/campaign-events';
 import type { SimAccount, WaSimulator } from '../wa-sim';
 import type { LinkInfo } from '../wa-sim/views';
-import { nextProgress } from '../support/campaigns';
+import {
+  type CampaignView,
+  campaignView,
+  completion as completed,
+  nextProgress,
+} from '../support/campaigns';
 import { json, linkSession, sessionConnected } from '../support/contacts';
 import { subscriber } from '../support/messaging-harness';
 import { nextEvent } from '../support/socket-client';
@@ -44,15 +49,6 @@ function quietAroundNow(): { now: Date; quietHours: { start: string; end: string
 }
 /** Numbers nobody has on the simulated WhatsApp. */
 const UNKNOWN = ['19995550001', '19995550002'];
-
-interface CampaignView {
-  id: string;
-  nextSendAt: string | null;
-  state: string;
-  pauseReason: string | null;
-  totalRecipients: number;
-  counts: Record<string, number>;
-}
 
 describe(`campaigns against the simulator (${testTier()})`, () => {
   let sim: WaSimulator;
@@ -89,6 +85,8 @@ describe(`campaigns against the simulator (${testTier()})`, () => {
 
   const create = (body: Record<string, unknown>) =>
     gateway.post(`/sessions/${SESSION}/campaigns`, body);
+  const completion = (id: string) => completed(gateway, SESSION, id);
+  const campaign = (id: string) => campaignView(gateway, SESSION, id);
   /** A one-recipient campaign held by quiet hours around now: running, nothing sent; its id. */
   const createHeld = async (
     name: string,
@@ -636,20 +634,6 @@ describe(`campaigns against the simulator (${testTier()})`, () => {
     expect(await repository(CampaignRecipientEntity).count()).toBe(0);
     expect(await repository(OptOutEntity).countBy({ sessionId: SESSION })).toBe(0);
   });
-
-  /** Resolves once the campaign is completed (at once when it already is). */
-  async function completion(id: string): Promise<void> {
-    const completed = nextProgress(gateway, id, (event) => event.state === 'completed');
-    if ((await campaign(id)).state !== 'completed') {
-      await completed;
-    }
-    completed.catch(() => undefined);
-  }
-
-  async function campaign(id: string): Promise<CampaignView> {
-    return (await json<CampaignView>(await gateway.request(`/sessions/${SESSION}/campaigns/${id}`)))
-      .data;
-  }
 });
 
 function escape(text: string): string {

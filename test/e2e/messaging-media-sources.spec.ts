@@ -112,7 +112,10 @@ describe(`media sources on POST /sessions/:id/messages (${testTier()})`, () => {
       body: form,
     });
     expect(response.status).toBe(413);
-    expect(await json(response)).toMatchObject({ success: false });
+    expect(await json(response)).toEqual({
+      success: false,
+      message: `The uploaded file is larger than MEDIA_MAX_BYTES (${MAX_BYTES} bytes)`,
+    });
     expect(await queueLength()).toBe(0);
   });
 

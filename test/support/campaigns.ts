@@ -27,3 +27,39 @@ export const settledWith =
     event.counts.queued === 0 &&
     event.counts.sent === 0 &&
     (!states.includes('read') || event.counts.delivered === 0);
+
+/** A campaign as `GET /sessions/:id/campaigns/:cid` answers it (the fields the tests read). */
+export interface CampaignView {
+  id: string;
+  nextSendAt: string | null;
+  state: string;
+  pauseReason: string | null;
+  scheduledAt: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  totalRecipients: number;
+  counts: Record<string, number>;
+}
+
+/** The campaign as the API shows it now. */
+export async function campaignView(
+  gateway: TestApp,
+  sessionId: string,
+  campaignId: string,
+): Promise<CampaignView> {
+  const response = await gateway.request(`/sessions/${sessionId}/campaigns/${campaignId}`);
+  return ((await response.json()) as { data: CampaignView }).data;
+}
+
+/** Resolves once the campaign is completed (at once when it already is). */
+export async function completion(
+  gateway: TestApp,
+  sessionId: string,
+  campaignId: string,
+): Promise<void> {
+  const completed = nextProgress(gateway, campaignId, (event) => event.state === 'completed');
+  if ((await campaignView(gateway, sessionId, campaignId)).state !== 'completed') {
+    await completed;
+  }
+  completed.catch(() => undefined);
+}

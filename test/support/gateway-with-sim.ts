@@ -8,7 +8,7 @@ import {
 import { runCurveSignaturesInMainRealm } from '../wa-sim/testing/main-realm-curve';
 import { SessionEvents } from '../../src/whatsapp/session-events';
 import { nextEmitted } from './next-emitted';
-import { startTestApp, TestApp } from './test-app';
+import { startTestApp, TestApp, type TestAppOptions } from './test-app';
 import type { TestDatabase } from './test-database';
 
 /** Fast reconnects for tests; the policy itself is unit tested with the real defaults. */
@@ -44,8 +44,9 @@ export function startGateway(
   sim: WaSimulator,
   env: Record<string, string> = {},
   db?: TestDatabase,
+  options?: TestAppOptions,
 ): Promise<TestApp> {
-  return startTestApp({ WA_WS_URL: sim.wsUrl, ...TEST_WA_ENV, ...env }, db);
+  return startTestApp({ WA_WS_URL: sim.wsUrl, ...TEST_WA_ENV, ...env }, db, options);
 }
 
 type SessionEventName = (typeof SessionEvents)[keyof typeof SessionEvents];

@@ -1,6 +1,9 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createApp } from '../../src/app.factory';
+import { Test } from '@nestjs/testing';
+import { APP_OPTIONS, configureApp, createApp } from '../../src/app.factory';
+import { AppModule } from '../../src/app.module';
 import { AppConfig } from '../../src/config/app-config';
+import { Clock } from '../../src/messaging/clock';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 export const TEST_API_KEY = 'test-api-key-0123456789abcdef';
@@ -17,6 +20,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  /** Replaces the app's clock wherever it is provided (campaign pacing, presence auto-stop). */
+  clock?: Clock;
+}
+
 /**
  * Boots the real application (same factory as main.ts) on a free port with a fresh database
  * of the current tier. `env` overrides configuration variables.
@@ -24,6 +32,7 @@ export interface TestApp {
 export async function startTestApp(
   env: Record<string, string | undefined> = {},
   existingDb?: TestDatabase,
+  options: TestAppOptions = {},
 ): Promise<TestApp> {
   const db = existingDb ?? (await createTestDatabase());
   const config = AppConfig.fromEnv({
@@ -34,7 +43,9 @@ export async function startTestApp(
     PORT: '0',
     HOST: '127.0.0.1',
   });
-  const app = await createApp(config);
+  const app = options.clock
+    ? await createAppWithClock(config, options.clock)
+    : await createApp(config);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const apiKey = config.apiKey ?? '';
@@ -62,4 +73,16 @@ export async function startTestApp(
       }
     },
   };
+}
+
+/** The same application as `createApp`'s, built from a testing module with `clock` in place. */
+async function createAppWithClock(
+  config: AppConfig,
+  clock: Clock,
+): Promise<NestExpressApplication> {
+  const module = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
+    .overrideProvider(Clock)
+    .useValue(clock)
+    .compile();
+  return configureApp(module.createNestApplication<NestExpressApplication>(APP_OPTIONS), config);
 }

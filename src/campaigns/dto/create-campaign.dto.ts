@@ -3,7 +3,6 @@ import { ContactsSourceDto } from '../../contacts/dto/contacts-source.dto';
 import { SendMessageDto } from '../../messaging/dto/send-message.dto';
 import { plainToInstance, Transform, Type, type ClassConstructor } from 'class-transformer';
 import {
-  ArrayMaxSize,
   IsArray,
   IsIn,
   IsInt,
@@ -154,7 +153,7 @@ export class CreateCampaignDto extends PickType(SendMessageDto, [
   @IsOptional()
   @Transform(parsedJson(RecipientItemDto))
   @IsArray()
-  @ArrayMaxSize(MAX_CAMPAIGN_RECIPIENTS)
+  // no @ArrayMaxSize: more than MAX_CAMPAIGN_RECIPIENTS is the planner's 413, as for every source
   @ValidateNested({ each: true })
   @Type(() => RecipientItemDto)
   recipients?: RecipientItemDto[];
