@@ -55,8 +55,9 @@ export class CampaignClaims {
           return { kind: 'check' };
         }
         const now = new Date();
+        // by number, or by LID for a person whose number is unknown; groups never opt out
         const optedOut =
-          /^\d+$/.test(next.address) &&
+          !next.address.endsWith('@g.us') &&
           (await manager.exists(OptOutEntity, {
             where: { sessionId: campaign.sessionId, phone: next.address },
           }));

@@ -17,6 +17,9 @@ export interface OptOutView {
   createdAt: string;
 }
 
+/** A person's LID JID (no device). */
+const LID = /^\d+@lid$/;
+
 /**
  * The numbers of a session that get no campaign messages: added over the API or by replying
  * one of the stop keywords (CAMPAIGN_STOP_KEYWORDS). Campaigns check it at each claim.
@@ -45,7 +48,11 @@ export class OptOutsService {
       }
       return phone;
     });
-    const unique = [...new Set(phones)];
+    return { added: await this.store(sessionId, [...new Set(phones)], source) };
+  }
+
+  /** Stores the addresses (numbers, or LID JIDs of people whose number is unknown). */
+  private async store(sessionId: string, unique: string[], source: string): Promise<string[]> {
     await this.optOuts
       .createQueryBuilder()
       .insert()
@@ -59,13 +66,18 @@ export class OptOutsService {
       phones: unique,
       source,
     } satisfies OptedOutEvent);
-    return { added: unique };
+    return unique;
   }
 
   async remove(sessionId: string, input: string): Promise<{ removed: boolean }> {
-    const phone = normalizePhoneNumber(input, this.config.defaultCountryCode);
+    const phone = LID.test(input.trim())
+      ? input.trim()
+      : normalizePhoneNumber(input, this.config.defaultCountryCode);
     if (!phone) {
-      throw new BadCampaignRequest('phone', `"${input.slice(0, 64)}" is not a phone number`);
+      throw new BadCampaignRequest(
+        'phone',
+        `"${input.slice(0, 64)}" is not a phone number (or the LID JID of an opt-out by reply)`,
+      );
     }
     const result = await this.optOuts.delete({ sessionId, phone });
     return { removed: (result.affected ?? 0) > 0 };
@@ -100,11 +112,15 @@ export class OptOutsService {
     return new Set(rows.map((row) => row.phone));
   }
 
-  /** A 1:1 reply that is just a stop keyword opts its sender out. */
+  /**
+   * A 1:1 reply that is just a stop keyword opts its sender out: by number, or by LID when the
+   * sender's number is unknown (a campaign to that LID checks it the same way).
+   */
   @OnEvent(StoredMessageEvents.Message, { async: true, suppressErrors: true })
   async onMessage(event: MessageStoredEvent): Promise<void> {
     const { message } = event;
-    if (message.fromMe || message.isGroup || !message.senderPhone || !message.text) {
+    const lid = /^(\d+)(?::\d+)?@lid$/.exec(message.senderJid);
+    if (message.fromMe || message.isGroup || !message.text || (!message.senderPhone && !lid)) {
       return;
     }
     const word = message.text
@@ -114,7 +130,11 @@ export class OptOutsService {
     if (!this.keywords.has(word)) {
       return;
     }
-    await this.add(event.sessionId, [message.senderPhone], 'reply');
+    if (message.senderPhone) {
+      await this.add(event.sessionId, [message.senderPhone], 'reply');
+    } else if (lid) {
+      await this.store(event.sessionId, [`${lid[1]}@lid`], 'reply');
+    }
     this.logger.log(`[${event.sessionId}] a number opted out by replying ${word}`);
   }
 }

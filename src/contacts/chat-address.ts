@@ -2,7 +2,8 @@ import type { ContactType } from './contact.entity';
 
 /**
  * Where a message to one recipient goes: the digits of a phone number (CONTRACT §5; its JID
- * comes from the WhatsApp check), or a group/LID JID, known at once.
+ * comes from the WhatsApp check), or a group/LID JID, known at once. A person stored by LID with
+ * a known number has both: the number as address, the LID as JID.
  */
 export interface ChatAddress {
   address: string;
@@ -49,8 +50,13 @@ export function addressOfContact(
   row: ContactAddress,
 ): (ChatAddress & { name: string | null }) | null {
   const name = row.name ?? row.groupName;
-  if (row.type === 'group' || row.contactId.endsWith('@lid')) {
+  if (row.type === 'group') {
     return { address: row.contactId, jid: row.contactId, name };
+  }
+  if (row.contactId.endsWith('@lid')) {
+    // a person known by LID goes there; with a known number, the number is its address, so
+    // opt-outs and de-duplication (both by number) see it as the same person
+    return { address: row.phoneNumber ?? row.contactId, jid: row.contactId, name };
   }
   const phone = row.phoneNumber ?? /^(\d+)@s\.whatsapp\.net$/.exec(row.contactId)?.[1];
   return phone ? { address: phone, jid: null, name } : null;

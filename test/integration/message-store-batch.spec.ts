@@ -13,29 +13,17 @@ import { messageRow } from '../../src/messaging/message-rows';
 import { StoredMessageEvents, type StatusStoredEvent } from '../../src/messaging/messaging-events';
 import type { WaMessage } from '../../src/whatsapp/message-events';
 import { createTestDatabase, TestDatabase, testTier } from '../support/test-database';
+import { textMessage } from '../support/wa-message';
 
 const SESSION = 'batch-1';
 
 function message(id: string, sessionId = SESSION): WaMessage {
-  return {
+  return textMessage('6281233784490@s.whatsapp.net', `text of ${id}`, {
     id,
     sessionId,
-    chatJid: '6281233784490@s.whatsapp.net',
-    senderJid: '6281233784490@s.whatsapp.net',
-    senderPhone: '6281233784490',
-    fromMe: false,
-    isGroup: false,
     pushName: 'Yoga',
-    type: 'text',
-    text: `text of ${id}`,
-    quotedId: null,
-    targetId: null,
-    mentions: [],
-    media: null,
     timestamp: new Date('2025-08-14T07:55:01.000Z'),
-    content: { conversation: `text of ${id}` },
-    status: 'delivered',
-  };
+  });
 }
 
 /**

@@ -20,6 +20,7 @@ import type { WaMessage } from '../../src/whatsapp/message-events';
 import { SessionEvents, type SessionConnectedEvent } from '../../src/whatsapp/session-events';
 import type { Messenger, OutgoingContent } from '../../src/whatsapp/messenger';
 import { createTestDatabase, TestDatabase, testTier } from '../support/test-database';
+import { textMessage } from '../support/wa-message';
 
 const SESSION = 'queue-batch-1';
 const JID = '6281233784490@s.whatsapp.net';
@@ -30,25 +31,7 @@ function composed(text: string): ComposedMessage {
 
 /** What WhatsApp answers for a sent text (the engine is not what this test is about). */
 function sentMessage(sessionId: string, jid: string, id: string, text: string): WaMessage {
-  return {
-    id,
-    sessionId,
-    chatJid: jid,
-    senderJid: jid,
-    senderPhone: null,
-    fromMe: true,
-    isGroup: false,
-    pushName: null,
-    type: 'text',
-    text,
-    quotedId: null,
-    targetId: null,
-    mentions: [],
-    media: null,
-    timestamp: new Date(),
-    content: { conversation: text },
-    status: 'sent',
-  };
+  return textMessage(jid, text, { id, sessionId, fromMe: true, senderPhone: null, status: 'sent' });
 }
 
 interface QueueOptions {

@@ -1,6 +1,9 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
 
-/** A number that asked not to get campaigns from this session (by API or by a STOP reply). */
+/**
+ * A number that asked not to get campaigns from this session (by API or by a STOP reply); a
+ * person whose number is unknown replied from a LID: `phone` holds the LID JID.
+ */
 @Entity('campaign_opt_outs')
 @Unique('uq_campaign_opt_outs_phone', ['sessionId', 'phone'])
 export class OptOutEntity {
