@@ -142,6 +142,36 @@ describe(`stored contacts: filters, exports, delete, isolation, errors (${testTi
     }
   });
 
+  it('gives a campaign every member a grab stored for a group, also those last seen in another', async () => {
+    const scheduledAt = new Date(Date.now() + 3_600_000).toISOString();
+    let wider = 0;
+    for (const group of a.groups) {
+      const members = group.participants
+        .filter((p) => p.pn !== a.phone)
+        .map((p) => p.pn)
+        .sort();
+      const created = await gateway.post('/sessions/store-a/campaigns', {
+        name: `members of ${group.id}`,
+        message: 'hi {{name|friend}}',
+        contacts: { type: 'individual', groupId: group.id },
+        scheduledAt,
+      });
+      expect(created.status).toBe(201);
+      const { id } = (await json<{ id: string }>(created)).data;
+      const rows = (
+        await json<{ address: string }[]>(
+          await gateway.request(`/sessions/store-a/campaigns/${id}/recipients?per_page=100`),
+        )
+      ).data;
+      expect(rows.map((row) => row.address).sort()).toEqual(members);
+      const lastSeen = await list('store-a', `?group_id=${encodeURIComponent(group.id)}`);
+      wider += members.length - lastSeen.body.data.total_contacts;
+      expect((await gateway.post(`/sessions/store-a/campaigns/${id}/cancel`)).status).toBe(200);
+    }
+    // the groups share members: GET /contacts?group_id names each under its last group only
+    expect(wider).toBeGreaterThan(0);
+  });
+
   it('paginates with page and per_page', async () => {
     const total = totalOf(a);
     const first = await list('store-a', '?per_page=4');

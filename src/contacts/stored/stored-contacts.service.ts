@@ -99,13 +99,14 @@ export class StoredContactsService {
    * The chats (numbers, group/LID JIDs, with names) of the stored contacts a campaign-style
    * filter matches, in id order, a batch at a time, read as raw rows: what a campaign or a saved
    * list needs of 50,000 contacts without hydrating 50,000 entities. People without a known
-   * number are left out.
+   * number are left out. `groupId` takes every member a grab stored for the group (its
+   * participants), not only those it saw last in that group (`GET /contacts?group_id`).
    */
   async *chats(sessionId: string, source: ContactsSourceDto): AsyncGenerator<NamedChat[]> {
-    const query = { type: source.type, search: source.search, group_id: source.groupId };
+    const query = { type: source.type, search: source.search };
     let after = '0';
     for (;;) {
-      const rows = await this.filtered(sessionId, query)
+      const rows = await this.filtered(sessionId, query, source.groupId)
         .select('contact.id', 'id')
         .addSelect('contact.contactId', 'contactId')
         .addSelect('contact.phoneNumber', 'phoneNumber')
@@ -191,13 +192,25 @@ export class StoredContactsService {
     };
   }
 
+  /** The stored contacts `query` matches; with `memberOf`, only the participants of that group. */
   private filtered(
     sessionId: string,
     query: StoredContactsQueryDto,
+    memberOf?: string,
   ): SelectQueryBuilder<ContactEntity> {
     const builder = this.contacts
       .createQueryBuilder('contact')
       .where('contact.sessionId = :sessionId', { sessionId });
+    if (memberOf !== undefined) {
+      const members = builder
+        .subQuery()
+        .select('member.contactId')
+        .from(GroupParticipantEntity, 'member')
+        .where('member.sessionId = :sessionId')
+        .andWhere('member.groupId = :memberOf', { memberOf })
+        .getQuery();
+      builder.andWhere(`contact.contactId IN ${members}`);
+    }
     if (query.type) {
       builder.andWhere('contact.type = :type', { type: query.type });
     }
