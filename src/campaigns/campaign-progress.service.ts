@@ -2,6 +2,8 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { EventOutbox } from '../whatsapp/events/event-outbox';
 import {
   CampaignEvents,
   type CampaignProgressEvent,
@@ -19,19 +21,55 @@ export function emptyCounts(): RecipientCounts {
 /**
  * Counts per recipient state, and `campaign.progress` on the bus: at most one per campaign every
  * 250 ms however fast its recipients change, and one at once for a change of campaign state.
+ * The `CampaignProgress` webhook goes with every change of state (in its transaction) and, while
+ * the campaign runs, with its counts at most every CAMPAIGN_PROGRESS_WEBHOOK_MS.
  */
 @Injectable()
 export class CampaignProgress implements OnModuleDestroy {
   private readonly pending = new Map<string, NodeJS.Timeout>();
   /** Campaigns whose next send waits for quiet hours or the daily cap: until when. */
   private readonly held = new Map<string, Date>();
+  /** When each running campaign's last webhook was written (ms since the epoch). */
+  private readonly webhookAt = new Map<string, number>();
+  private readonly webhookEveryMs: number;
 
   constructor(
     @InjectRepository(CampaignEntity) private readonly campaigns: Repository<CampaignEntity>,
     @InjectRepository(CampaignRecipientEntity)
     private readonly recipients: Repository<CampaignRecipientEntity>,
     private readonly events: EventEmitter2,
-  ) {}
+    private readonly outbox: EventOutbox,
+    config: AppConfig,
+  ) {
+    this.webhookEveryMs = config.campaigns.progressWebhookMs;
+  }
+
+  /** Writes the campaign's `CampaignProgress` webhook (its state and counts) in `manager`'s transaction. */
+  async recordWebhook(
+    manager: EntityManager,
+    campaign: CampaignEntity,
+    counts: RecipientCounts,
+    at: Date,
+  ): Promise<void> {
+    await this.outbox.record(manager, [
+      {
+        kind: 'campaign_progress',
+        sessionId: campaign.sessionId,
+        campaignId: String(campaign.id),
+        name: campaign.name,
+        state: campaign.state,
+        pauseReason: campaign.pauseReason,
+        total: campaign.totalRecipients,
+        counts,
+        at,
+      },
+    ]);
+    if (campaign.state === 'running') {
+      this.webhookAt.set(String(campaign.id), Date.now());
+    } else {
+      this.webhookAt.delete(String(campaign.id));
+    }
+  }
 
   onModuleDestroy(): void {
     this.pending.forEach((timer) => clearTimeout(timer));
@@ -117,8 +155,26 @@ export class CampaignProgress implements OnModuleDestroy {
         nextSendAt: campaign.state === 'running' ? this.heldUntil(campaignId) : null,
         at: new Date(),
       } satisfies CampaignProgressEvent);
+      await this.periodicWebhook(campaign, counts);
     } catch {
       // the database went away (shutdown): the next change reports again
+    }
+  }
+
+  /** A running campaign's counts by webhook, at most every CAMPAIGN_PROGRESS_WEBHOOK_MS. */
+  private async periodicWebhook(campaign: CampaignEntity, counts: RecipientCounts): Promise<void> {
+    const campaignId = String(campaign.id);
+    if (campaign.state !== 'running' || this.webhookEveryMs === 0) {
+      this.webhookAt.delete(campaignId);
+      return;
+    }
+    const last = this.webhookAt.get(campaignId);
+    if (last === undefined) {
+      this.webhookAt.set(campaignId, Date.now()); // started (or taken over) here: counts from now
+    } else if (Date.now() - last >= this.webhookEveryMs) {
+      await this.recipients.manager.transaction((manager) =>
+        this.recordWebhook(manager, campaign, counts, new Date()),
+      );
     }
   }
 }

@@ -12,11 +12,10 @@ import {
   type SessionConnectedEvent,
   type SessionStateChangedEvent,
 } from '../whatsapp/session-events';
-import { EventOutbox } from '../whatsapp/events/event-outbox';
 import { SessionManager } from '../whatsapp/session-manager';
 import { CampaignClaims } from './campaign-claims.service';
 import { CampaignContent } from './campaign-content.service';
-import { CampaignProgress } from './campaign-progress.service';
+import { CampaignProgress, emptyCounts } from './campaign-progress.service';
 import { intervalOf, localTime, nextAllowed } from './campaign-schedule';
 import { CampaignEntity, type CampaignState } from './entities/campaign.entity';
 
@@ -51,7 +50,6 @@ export class CampaignRunner implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly sessions: SessionManager,
     private readonly clock: Clock,
     private readonly dataSource: DataSource,
-    private readonly outbox: EventOutbox,
     config: AppConfig,
     private readonly ownership: SessionOwnership,
   ) {
@@ -162,19 +160,12 @@ export class CampaignRunner implements OnApplicationBootstrap, OnModuleDestroy {
       }
       const campaign = await manager.findOneByOrFail(CampaignEntity, { id: campaignId });
       const counts = await this.progress.counts([campaignId], manager);
-      await this.outbox.record(manager, [
-        {
-          kind: 'campaign_progress',
-          sessionId: campaign.sessionId,
-          campaignId: String(campaignId),
-          name: campaign.name,
-          state,
-          pauseReason,
-          total: campaign.totalRecipients,
-          counts: counts.get(String(campaignId)) ?? {},
-          at: now,
-        },
-      ]);
+      await this.progress.recordWebhook(
+        manager,
+        campaign,
+        counts.get(String(campaignId)) ?? emptyCounts(),
+        now,
+      );
       return true;
     });
     if (moved) {

@@ -7,6 +7,8 @@ export interface CampaignsConfig {
   uploadMaxBytes: number;
   /** An inbound message that is exactly one of these (case-insensitive) opts its sender out. */
   stopKeywords: string[];
+  /** A running campaign's CampaignProgress webhook at most this often (0: state changes only). */
+  progressWebhookMs: number;
 }
 
 /** Campaign uploads and opt-out replies (CAMPAIGN_*). */
@@ -18,9 +20,13 @@ class CampaignsEnvironment {
   @IsString()
   @MaxLength(1000)
   CAMPAIGN_STOP_KEYWORDS = 'STOP,UNSUBSCRIBE,BERHENTI,STOP PROMO';
+
+  @WholeNumber({ min: 0, unit: 'milliseconds' })
+  CAMPAIGN_PROGRESS_WEBHOOK_MS = 30_000;
 }
 
 export const campaignsConfig = configSection(CampaignsEnvironment, (env): CampaignsConfig => ({
   uploadMaxBytes: env.CAMPAIGN_UPLOAD_MAX_BYTES,
   stopKeywords: listOf(env.CAMPAIGN_STOP_KEYWORDS).map((word) => word.toUpperCase()),
+  progressWebhookMs: env.CAMPAIGN_PROGRESS_WEBHOOK_MS,
 }));

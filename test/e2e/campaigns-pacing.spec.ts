@@ -8,7 +8,13 @@ import { MAX_CAMPAIGN_RECIPIENTS } from '../../src/campaigns/dto/create-campaign
 import { StoredMessageEvents, type MessageStoredEvent } from '../../src/messaging/messaging-events';
 import type { ReceivedMessage, SimAccount, WaSimulator } from '../wa-sim';
 import type { LinkInfo } from '../wa-sim/views';
-import { type CampaignView, campaignView, completion, nextProgress } from '../support/campaigns';
+import {
+  type CampaignView,
+  campaignView,
+  completion,
+  nextProgress,
+  progressWebhooks,
+} from '../support/campaigns';
 import { json, linkSession } from '../support/contacts';
 import { FakeClock } from '../support/fake-clock';
 import { startGateway, startSimulator } from '../support/gateway-with-sim';
@@ -123,7 +129,7 @@ describe(`campaign pacing, sources and outcomes against the simulator (${testTie
     const pn = (index: number) => linked.contacts[index].pn;
 
     beforeAll(async () => {
-      gateway = await startGateway(sim, ENV);
+      gateway = await startGateway(sim, { ...ENV, CAMPAIGN_PROGRESS_WEBHOOK_MS: '1000' });
       // two groups of three contacts each: contacts 0-2 and 3-5
       linked = await linkSession(gateway, sim, SESSION, { contacts: 16, groups: 2 });
       account = sim.account(linked.phone);
@@ -232,6 +238,48 @@ describe(`campaign pacing, sources and outcomes against the simulator (${testTie
       expect(times).toHaveLength(4);
       for (let index = 1; index < times.length; index++) {
         expect(times[index] - times[index - 1]).toBeGreaterThanOrEqual(minIntervalMs);
+      }
+    }, 30_000);
+
+    it("reports a running campaign's counts by webhook at most every CAMPAIGN_PROGRESS_WEBHOOK_MS", async () => {
+      const receiver = await progressWebhooks(gateway, SESSION);
+      try {
+        const created = await createOk({
+          name: 'progress by webhook',
+          message: 'progress {{name}}',
+          recipients: [pn(6), pn(7), pn(8), pn(9), pn(10)].map((to) => ({ to })),
+          pacing: { minIntervalMs: 700, maxIntervalMs: 700 },
+        });
+        type Progress = {
+          CampaignID: string;
+          State: string;
+          Counts: Record<string, number>;
+          Timestamp: string;
+        };
+        const ours = (webhook: { body: { type?: unknown; event?: unknown } }) =>
+          webhook.body.type === 'CampaignProgress' &&
+          (webhook.body.event as Progress).CampaignID === created.id;
+        await receiver.next(
+          (webhook) => ours(webhook) && (webhook.body.event as Progress).State === 'completed',
+          30_000,
+        );
+        const events = receiver.received
+          .filter(ours)
+          .map((webhook) => webhook.body.event as Progress)
+          .sort((a, b) => Date.parse(a.Timestamp) - Date.parse(b.Timestamp));
+        const during = events.filter((event) => event.State === 'running');
+        // counts part-way through: some sent, some still pending
+        expect(during.length).toBeGreaterThan(0);
+        expect(during.some((event) => event.Counts.pending > 0 && event.Counts.pending < 5)).toBe(
+          true,
+        );
+        for (let i = 1; i < during.length; i++) {
+          const apart = Date.parse(during[i].Timestamp) - Date.parse(during[i - 1].Timestamp);
+          expect(apart).toBeGreaterThanOrEqual(1000);
+        }
+        expect(events[events.length - 1]).toMatchObject({ State: 'completed' });
+      } finally {
+        await receiver.stop();
       }
     }, 30_000);
 

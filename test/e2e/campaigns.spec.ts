@@ -21,11 +21,11 @@ import {
   campaignView,
   completion as completed,
   nextProgress,
+  progressWebhooks,
 } from '../support/campaigns';
 import { json, linkSession, sessionConnected } from '../support/contacts';
 import { subscriber } from '../support/messaging-harness';
 import { nextEvent } from '../support/socket-client';
-import { WebhookReceiver } from '../support/webhook-receiver';
 import { startGateway, startSimulator } from '../support/gateway-with-sim';
 import type { TestApp } from '../support/test-app';
 import { createTestDatabase, type TestDatabase, testTier } from '../support/test-database';
@@ -385,13 +385,8 @@ describe(`campaigns against the simulator (${testTier()})`, () => {
 
   it('pauses when the session goes offline and goes on when it is back, reported on socket.io and webhooks', async () => {
     const socket = await subscriber(gateway, SESSION);
-    const receiver = await WebhookReceiver.start();
+    const receiver = await progressWebhooks(gateway, SESSION);
     try {
-      const target = await gateway.post(`/sessions/${SESSION}/webhooks`, {
-        url: receiver.url,
-        events: ['CampaignProgress'],
-      });
-      expect(target.status).toBe(201);
       // none of them opted out in the first test
       const recipients = linked.contacts.slice(20, 50);
       const before = account.received().length;

@@ -2,6 +2,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { CampaignEvents, type CampaignProgressEvent } from '../../src/campaigns/campaign-events';
 import { nextEmitted } from './next-emitted';
 import type { TestApp } from './test-app';
+import { WebhookReceiver } from './webhook-receiver';
 
 /** Resolves with the next `campaign.progress` of a campaign that matches `predicate`. */
 export function nextProgress(
@@ -62,4 +63,21 @@ export async function completion(
     await completed;
   }
   completed.catch(() => undefined);
+}
+
+/** A webhook receiver subscribed to the session's `CampaignProgress` events (stop it after). */
+export async function progressWebhooks(
+  gateway: TestApp,
+  sessionId: string,
+): Promise<WebhookReceiver> {
+  const receiver = await WebhookReceiver.start();
+  const target = await gateway.post(`/sessions/${sessionId}/webhooks`, {
+    url: receiver.url,
+    events: ['CampaignProgress'],
+  });
+  if (target.status !== 201) {
+    await receiver.stop();
+    throw new Error(`webhook target not created: ${target.status} ${await target.text()}`);
+  }
+  return receiver;
 }

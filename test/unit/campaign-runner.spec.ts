@@ -51,6 +51,7 @@ describe('the campaign runner on a fake clock', () => {
         holdUntil: (_id: string, until: Date | null) => held.push(until),
         touch: () => undefined,
         counts: () => Promise.resolve(new Map()),
+        recordWebhook: () => Promise.resolve(),
       } as never,
       { get: () => ({ state: 'connected' }) } as never,
       clock,
@@ -61,7 +62,6 @@ describe('the campaign runner on a fake clock', () => {
           return moved;
         },
       } as never,
-      { record: () => Promise.resolve() } as never,
       { messaging: { sendTimeoutMs: 120_000 } } as unknown as AppConfig,
       new SoleOwnership('test', ''),
     );
