@@ -29,6 +29,8 @@ describe(`a campaign across a stop of the gateway process (${testTier()})`, () =
       SEND_MIN_INTERVAL_MS: '0',
       SEND_JITTER_MS: '0',
       DEFAULT_COUNTRY_CODE: '1',
+      // shorter than a restart: a campaign's job queued at the stop must still go (no deadline)
+      SEND_TIMEOUT_MS: '1000',
     });
 
   it('resumes after a SIGKILL: one message id per recipient, none skipped, a resend only of a send caught in the window', async () => {
