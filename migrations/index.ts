@@ -15,6 +15,7 @@ import { CreateWebhooks1795200000300 } from './1795200000300-CreateWebhooks';
 import { CreateClusterTables1795200000800 } from './1795200000800-CreateClusterTables';
 import { CreateContactLists1795200000900 } from './1795200000900-CreateContactLists';
 import { CampaignSendsWithoutDeadline1795200001000 } from './1795200001000-CampaignSendsWithoutDeadline';
+import { WidenMessageText1795200001100 } from './1795200001100-WidenMessageText';
 
 /** Every migration, in order. Listed explicitly so builds and tests load the same set. */
 export const migrations = [
@@ -35,4 +36,5 @@ export const migrations = [
   CreateClusterTables1795200000800,
   CreateContactLists1795200000900,
   CampaignSendsWithoutDeadline1795200001000,
+  WidenMessageText1795200001100,
 ];

@@ -149,6 +149,30 @@ describe(`sending messages over REST and socket.io (${testTier()})`, () => {
     expect(after.status).toBe('read');
   });
 
+  it('stores the longest text either way (65,536 characters; 4-byte emoji are 4 bytes each)', async () => {
+    const longest = '🙂'.repeat(16_384) + 'a'.repeat(32_768); // 65,536 UTF-16 units, 98,304 bytes
+    expect(longest).toHaveLength(65_536);
+    const stored = async (messageId: string) =>
+      (
+        await json<{ text: string }[]>(
+          await gateway.request(`/api/v1/messages?user_token=${SESSION}&message_id=${messageId}`),
+        )
+      ).data;
+    const sent = await sendOk({ to: contact.pn, message: longest });
+    expect((await decrypted(sent.messageId)).text).toBe(longest);
+    expect((await stored(sent.messageId)).map((row) => row.text)).toEqual([longest]);
+
+    // inbound: message_received goes out once the message is stored
+    const inbound = nextEvent<{ message: { text: string } }>(
+      socket,
+      'message_received',
+      (event) => event.message.text === longest,
+    );
+    const { id } = await account.sendText(contact.pn, longest);
+    await inbound;
+    expect((await stored(id)).map((row) => row.text)).toEqual([longest]);
+  });
+
   it('send_whatsapp_message answers message_sent and the ack envelope', async () => {
     const event = nextEvent<Record<string, unknown>>(socket, 'message_sent');
     const ack = await emitWithAck<Body<Sent>>(socket, 'send_whatsapp_message', {
