@@ -1,7 +1,17 @@
 import type { WaMessage } from '../whatsapp/message-events';
 import type { MessageEntity } from './entities/message.entity';
 
-/** The `whatsapp_messages` row of an engine message. */
+/** `value` cut to `max` characters (what a VARCHAR(max) column holds); null stays null. */
+function clip<T extends string | null>(value: T, max: number): T {
+  return (value !== null && value.length > max ? value.slice(0, max) : value) as T;
+}
+
+/**
+ * The `whatsapp_messages` row of an engine message. What the sender chose freely (push name,
+ * file name, MIME type, ids it refers to) is cut to its column: a row MySQL refuses could never
+ * be stored, and an inbound message not stored is never acknowledged (WhatsApp sends it again
+ * and again). The full values stay in `content`.
+ */
 export function messageRow(message: WaMessage): Partial<MessageEntity> {
   const { media } = message;
   return {
@@ -12,14 +22,14 @@ export function messageRow(message: WaMessage): Partial<MessageEntity> {
     senderPhone: message.senderPhone,
     fromMe: message.fromMe,
     isGroup: message.isGroup,
-    pushName: message.pushName,
+    pushName: clip(message.pushName, 255),
     type: message.type,
     text: message.text,
-    quotedId: message.quotedId,
-    targetId: message.targetId,
+    quotedId: clip(message.quotedId, 128),
+    targetId: clip(message.targetId, 128),
     mentions: message.mentions.length > 0 ? message.mentions : null,
-    mediaMimetype: media?.mimetype ?? null,
-    mediaFileName: media?.fileName ?? null,
+    mediaMimetype: clip(media?.mimetype ?? null, 255),
+    mediaFileName: clip(media?.fileName ?? null, 255),
     mediaFileLength: media?.fileLength ?? null,
     mediaSeconds: media?.seconds ?? null,
     mediaPtt: media ? media.ptt : null,

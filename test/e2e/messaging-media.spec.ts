@@ -190,6 +190,37 @@ describe(`media over WhatsApp, both ways (${testTier()})`, () => {
       expect(Buffer.from(await response.arrayBuffer()).equals(PNG)).toBe(true);
     });
 
+    it('stores a document whose sender chose an over-long file name and MIME type, cut to their columns', async () => {
+      const fileName = `${'report '.repeat(60)}.pdf`; // 424 characters
+      const mimetype = `application/${'x'.repeat(300)}`;
+      const caption = 'a document with a long name';
+      const event = nextEvent<Received>(
+        socket,
+        'message_received',
+        (e) => e.message.text === caption,
+      );
+      const sent = await account.sendMedia(contact.pn, {
+        type: 'document',
+        data: Buffer.from('%PDF-1.4 tiny'),
+        mimetype,
+        fileName,
+        caption,
+      });
+      // stored (or message_received would never come) and acknowledged
+      await event;
+      const [row] = (
+        await json<StoredMessage[]>(await gateway.request(`/api/v1/messages?message_id=${sent.id}`))
+      ).data;
+      expect(row).toMatchObject({
+        type: 'document',
+        media_file_name: fileName.slice(0, 255),
+        media_mimetype: mimetype.slice(0, 255),
+      });
+      const response = await gateway.request(`/api/v1/messages/${row.id}/media`);
+      expect(response.status).toBe(200);
+      expect(Buffer.from(await response.arrayBuffer()).toString()).toBe('%PDF-1.4 tiny');
+    });
+
     it('answers 404 in the envelope for an unknown message, a bad id and a message without media', async () => {
       const { id } = await account.sendText(contact.pn, 'just words');
       const event = nextEvent<Received>(
