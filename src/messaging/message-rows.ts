@@ -1,10 +1,6 @@
+import { clipTo } from '../database/column-text';
 import type { WaMessage } from '../whatsapp/message-events';
 import type { MessageEntity } from './entities/message.entity';
-
-/** `value` cut to `max` characters (what a VARCHAR(max) column holds); null stays null. */
-function clip<T extends string | null>(value: T, max: number): T {
-  return (value !== null && value.length > max ? value.slice(0, max) : value) as T;
-}
 
 /**
  * The `whatsapp_messages` row of an engine message. What the sender chose freely (push name,
@@ -22,14 +18,14 @@ export function messageRow(message: WaMessage): Partial<MessageEntity> {
     senderPhone: message.senderPhone,
     fromMe: message.fromMe,
     isGroup: message.isGroup,
-    pushName: clip(message.pushName, 255),
+    pushName: clipTo(message.pushName, 255),
     type: message.type,
     text: message.text,
-    quotedId: clip(message.quotedId, 128),
-    targetId: clip(message.targetId, 128),
+    quotedId: clipTo(message.quotedId, 128),
+    targetId: clipTo(message.targetId, 128),
     mentions: message.mentions.length > 0 ? message.mentions : null,
-    mediaMimetype: clip(media?.mimetype ?? null, 255),
-    mediaFileName: clip(media?.fileName ?? null, 255),
+    mediaMimetype: clipTo(media?.mimetype ?? null, 255),
+    mediaFileName: clipTo(media?.fileName ?? null, 255),
     mediaFileLength: media?.fileLength ?? null,
     mediaSeconds: media?.seconds ?? null,
     mediaPtt: media ? media.ptt : null,

@@ -164,6 +164,31 @@ describe(`address book: LIDs, pictures, restarts, auto-sync, timeouts (${testTie
     ]);
   });
 
+  it('stores names longer than their columns cut to them, with the rest of the batch', async () => {
+    const [person, other] = [linked.contacts[2], linked.contacts[3]];
+    const [name, pushName] = ['N'.repeat(300), 'P'.repeat(300)];
+    await sim.account(linked.phone).syncAddressBook({
+      rename: [
+        { pn: person.pn, name, pushName },
+        { pn: other.pn, name: 'Short Name', pushName: 'Shorty' },
+      ],
+    });
+    await addressBookHas(gateway, SESSION, (rows) =>
+      rows.some((row) => row.jid === other.jid && row.notify === 'Shorty'),
+    );
+    const [row] = await book().findBy({ sessionId: SESSION, jid: person.jid });
+    expect(row).toMatchObject({ name: name.slice(0, 255), notify: pushName.slice(0, 255) });
+    // the phone's names again, for the tests after this one
+    await sim.account(linked.phone).syncAddressBook({
+      rename: [person, other].map((contact) => ({ pn: contact.pn, name: contact.name })),
+    });
+    await addressBookHas(gateway, SESSION, (rows) =>
+      [person, other].every((contact) =>
+        rows.some((book) => book.jid === contact.jid && book.name === contact.name),
+      ),
+    );
+  });
+
   it('writes a push name repeated on every message once', async () => {
     const person = linked.contacts[0];
     const phone = sim.account(linked.phone);

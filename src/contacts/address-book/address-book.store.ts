@@ -1,3 +1,4 @@
+import { clipTo } from '../../database/column-text';
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { DataSource, EntityManager } from 'typeorm';
@@ -322,9 +323,13 @@ export class AddressBookStore implements BeforeApplicationShutdown {
         jid,
         lid: contact.lid ?? previous.lid ?? null,
         phone_number: phone ?? previous.phone_number ?? null,
-        name: pick(contact.name, previous.name ?? lidRow?.name),
-        notify: pick(contact.notify, previous.notify ?? lidRow?.notify),
-        verified_name: pick(contact.verifiedName, previous.verified_name ?? lidRow?.verified_name),
+        // names are what others chose: cut to their columns, or the whole batch is refused
+        name: clipTo(pick(contact.name, previous.name ?? lidRow?.name), 255),
+        notify: clipTo(pick(contact.notify, previous.notify ?? lidRow?.notify), 255),
+        verified_name: clipTo(
+          pick(contact.verifiedName, previous.verified_name ?? lidRow?.verified_name),
+          255,
+        ),
       };
       rows.set(jid, row);
       byJid.set(jid, row);

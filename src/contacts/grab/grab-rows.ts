@@ -1,3 +1,4 @@
+import { clipTo } from '../../database/column-text';
 import type { WaGroup, WaGroupParticipant } from '../../whatsapp/address-book/address-book-events';
 import type { KnownPerson } from '../address-book/known-person';
 import type { ContactWrite } from '../storage/contact-writer';
@@ -34,8 +35,7 @@ export interface Membership {
 export type Pictures = Map<string, string | null> | undefined;
 
 const NAME_LENGTH = 255;
-const clip = (value: string | null): string | null =>
-  value && value.length > NAME_LENGTH ? value.slice(0, NAME_LENGTH) : value;
+const clip = (value: string | null): string | null => clipTo(value, NAME_LENGTH);
 
 export const displayName = (person: KnownPerson | undefined): string | null =>
   person ? (person.name ?? person.notify ?? person.verifiedName) : null;
