@@ -38,12 +38,19 @@ export function fromList(
   });
 }
 
-/** The first recipient of each address (numbers are normalized already), in order. */
+/**
+ * The first recipient of each address (numbers are normalized already), in order. A first
+ * occurrence without a name takes the first name a later one has (a number typed in a list, also
+ * among the stored contacts, is greeted by its contact's name).
+ */
 export function dedupe(recipients: Iterable<PlannedRecipient>): PlannedRecipient[] {
   const seen = new Map<string, PlannedRecipient>();
   for (const recipient of recipients) {
-    if (!seen.has(recipient.address)) {
+    const first = seen.get(recipient.address);
+    if (!first) {
       seen.set(recipient.address, recipient);
+    } else if (first.name === null && recipient.name !== null) {
+      seen.set(recipient.address, { ...first, name: recipient.name });
     }
   }
   return [...seen.values()];
