@@ -1,7 +1,7 @@
 import { GroupCommit } from '../database/group-commit';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
-import { SessionOwnership } from '../cluster/session-ownership';
+import { LeaseLost, SessionOwnership } from '../cluster/session-ownership';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
@@ -62,6 +62,9 @@ interface Lane {
 
 /** setTimeout's longest delay (a longer one fires at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The waits before storing a sent message again, after a failure. */
+const STORE_RETRY_MS = [100, 500, 2_000];
 
 /** How long a shutdown waits for the sends under way to be stored. */
 const SHUTDOWN_DRAIN_MS = 5_000;
@@ -572,16 +575,37 @@ export class SendQueue implements OnApplicationBootstrap, OnModuleDestroy {
     }
     lane.lastSentAt = Date.now();
     lane.jobs.shift();
-    try {
-      // the queue row goes in the message row's transaction: stored and dequeued at once
-      await this.store.saveMessages([message], { source: 'engine', dequeue: true });
+    if (await this.storeSent(message)) {
       this.live.delete(job.messageId);
       this.settled(job, 'sent');
-      job.waiter?.resolve(message);
-    } catch (error) {
-      job.waiter?.reject(error instanceof Error ? error : new Error(String(error)));
     }
+    // WhatsApp has it: the caller is told so even if it could not be stored (a caller told it
+    // failed would send it again, under a new id)
+    job.waiter?.resolve(message);
     return false;
+  }
+
+  /**
+   * Stores a sent message with its queue row deleted in the same transaction, trying again a few
+   * times (the database may be briefly away). False when it could not: the row stays, and the
+   * next boot sends the message again under the same id, which WhatsApp delivers once.
+   */
+  private async storeSent(message: WaMessage): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.store.saveMessages([message], { source: 'engine', dequeue: true });
+        return true;
+      } catch (error) {
+        const retry = attempt < STORE_RETRY_MS.length && !(error instanceof LeaseLost);
+        this.logger.error(
+          `[${message.sessionId}] sent message ${message.id} not stored${retry ? ', trying again' : ''}: ${String(error)}`,
+        );
+        if (!retry) {
+          return false;
+        }
+        await new Promise((resolve) => setTimeout(resolve, STORE_RETRY_MS[attempt]).unref());
+      }
+    }
   }
 
   /**

@@ -336,3 +336,65 @@ describe(`send queue jobs without a deadline (${testTier()})`, () => {
     expect(sent).toEqual([]);
   });
 });
+
+/**
+ * A message WhatsApp accepted is never reported as failed: a store that fails for a moment is
+ * tried again; one that keeps failing leaves the queue row (the next boot sends it again under
+ * the same id) but the caller still gets the sent message.
+ */
+describe(`send queue: a sent message whose store fails (${testTier()})`, () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let queue: SendQueue;
+  let failures = 0;
+  const sent: string[] = [];
+  const events = new EventEmitter2();
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dataSource = await openDataSource(dataSourceOptions(db.config));
+    queue = queueOn(dataSource, new SoleOwnership('test', ''), events, sent, {
+      wrapStore: (store) => {
+        const save = store.saveMessages.bind(store);
+        store.saveMessages = (...args: Parameters<MessageStore['saveMessages']>) => {
+          if (failures > 0) {
+            failures -= 1;
+            return Promise.reject(new Error('the database is away'));
+          }
+          return save(...args);
+        };
+      },
+    });
+  });
+  afterAll(async () => {
+    await queue?.onModuleDestroy();
+    await dataSource?.destroy();
+    await db?.drop();
+  });
+
+  const rows = () => dataSource.getRepository(QueuedSendEntity).find();
+  const stored = (messageId: string) =>
+    dataSource.getRepository(MessageEntity).countBy({ sessionId: SESSION, messageId });
+
+  it('stores it on a later try when the first ones fail', async () => {
+    failures = 2;
+    const settled: string[] = [];
+    events.on(SEND_SETTLED, (event: SendSettledEvent) => settled.push(event.messageId));
+    const message = await queue.submit(SESSION, JID, composed('stored late'));
+    expect(sent).toEqual(['stored late']);
+    expect(await stored(message.id)).toBe(1);
+    expect(await rows()).toEqual([]);
+    expect(settled).toEqual([message.id]);
+    events.removeAllListeners(SEND_SETTLED);
+  });
+
+  it('answers the sent message when it cannot be stored, and keeps its queue row', async () => {
+    failures = 100;
+    const message = await queue.submit(SESSION, JID, composed('never stored'));
+    failures = 0;
+    expect(message.text).toBe('never stored');
+    expect(sent).toEqual(['stored late', 'never stored']);
+    expect(await stored(message.id)).toBe(0);
+    expect((await rows()).map((row) => row.messageId)).toEqual([message.id]);
+  });
+});
