@@ -1,28 +1,19 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { engineOf } from '../src/database/column-types';
+import { modifyMysqlColumn } from '../src/database/migration-helpers';
 
 /**
  * Queued media sends carry their file (base64) in `payload`: MEDIUMTEXT's 16 MiB would cap
- * MEDIA_MAX_BYTES at about 12 MiB on MySQL, so the column becomes LONGTEXT there.
+ * MEDIA_MAX_BYTES at about 12 MiB on MySQL, so the column becomes LONGTEXT there (SQLite's TEXT
+ * has no such limit).
  */
 export class WidenSendQueuePayload1795200000500 implements MigrationInterface {
   name = 'WidenSendQueuePayload1795200000500';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await this.retype(queryRunner, 'longtext');
+    await modifyMysqlColumn(queryRunner, 'whatsapp_send_queue', 'payload', 'longtext NOT NULL');
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await this.retype(queryRunner, 'mediumtext');
-  }
-
-  private async retype(queryRunner: QueryRunner, type: string): Promise<void> {
-    // SQLite's TEXT has no such limit: nothing to do
-    if (engineOf(queryRunner.connection.options.type) !== 'mysql') {
-      return;
-    }
-    await queryRunner.query(
-      `ALTER TABLE \`whatsapp_send_queue\` MODIFY \`payload\` ${type} NOT NULL`,
-    );
+    await modifyMysqlColumn(queryRunner, 'whatsapp_send_queue', 'payload', 'mediumtext NOT NULL');
   }
 }

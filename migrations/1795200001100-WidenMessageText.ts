@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { engineOf } from '../src/database/column-types';
+import { modifyMysqlColumn } from '../src/database/migration-helpers';
 
 /**
  * A WhatsApp text may be 65,536 characters, up to four UTF-8 bytes each: more than MySQL's TEXT
@@ -11,17 +11,10 @@ export class WidenMessageText1795200001100 implements MigrationInterface {
   name = 'WidenMessageText1795200001100';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await this.retype(queryRunner, 'mediumtext');
+    await modifyMysqlColumn(queryRunner, 'whatsapp_messages', 'text', 'mediumtext NULL');
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await this.retype(queryRunner, 'text');
-  }
-
-  private async retype(queryRunner: QueryRunner, type: string): Promise<void> {
-    if (engineOf(queryRunner.connection.options.type) !== 'mysql') {
-      return;
-    }
-    await queryRunner.query(`ALTER TABLE \`whatsapp_messages\` MODIFY \`text\` ${type} NULL`);
+    await modifyMysqlColumn(queryRunner, 'whatsapp_messages', 'text', 'text NULL');
   }
 }

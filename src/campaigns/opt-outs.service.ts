@@ -17,8 +17,11 @@ export interface OptOutView {
   createdAt: string;
 }
 
-/** A person's LID JID (no device). */
-const LID = /^\d+@lid$/;
+/** A person's LID JID without its device (`123@lid` for `123:4@lid`), or null for anything else. */
+function lidOf(jid: string): string | null {
+  const digits = /^(\d+)(?::\d+)?@lid$/.exec(jid.trim())?.[1];
+  return digits ? `${digits}@lid` : null;
+}
 
 /**
  * The numbers of a session that get no campaign messages: added over the API or by replying
@@ -70,9 +73,7 @@ export class OptOutsService {
   }
 
   async remove(sessionId: string, input: string): Promise<{ removed: boolean }> {
-    const phone = LID.test(input.trim())
-      ? input.trim()
-      : normalizePhoneNumber(input, this.config.defaultCountryCode);
+    const phone = lidOf(input) ?? normalizePhoneNumber(input, this.config.defaultCountryCode);
     if (!phone) {
       throw new BadCampaignRequest(
         'phone',
@@ -119,7 +120,7 @@ export class OptOutsService {
   @OnEvent(StoredMessageEvents.Message, { async: true, suppressErrors: true })
   async onMessage(event: MessageStoredEvent): Promise<void> {
     const { message } = event;
-    const lid = /^(\d+)(?::\d+)?@lid$/.exec(message.senderJid);
+    const lid = lidOf(message.senderJid);
     if (message.fromMe || message.isGroup || !message.text || (!message.senderPhone && !lid)) {
       return;
     }
@@ -133,7 +134,7 @@ export class OptOutsService {
     if (message.senderPhone) {
       await this.add(event.sessionId, [message.senderPhone], 'reply');
     } else if (lid) {
-      await this.store(event.sessionId, [`${lid[1]}@lid`], 'reply');
+      await this.store(event.sessionId, [lid], 'reply');
     }
     this.logger.log(`[${event.sessionId}] a number opted out by replying ${word}`);
   }

@@ -16,3 +16,20 @@ export async function ensureUtf8mb4(queryRunner: QueryRunner, table: string): Pr
     await queryRunner.query(`ALTER TABLE \`${table}\` CONVERT TO CHARACTER SET utf8mb4`);
   }
 }
+
+/**
+ * MySQL only: `ALTER TABLE … MODIFY` one column to `definition` (type, NULL-ness, default). A
+ * plain MODIFY keeps the column's place and charset. SQLite does not enforce the lengths these
+ * migrations change, and rebuilding a table there would drop its triggers: nothing to do.
+ */
+export async function modifyMysqlColumn(
+  queryRunner: QueryRunner,
+  table: string,
+  column: string,
+  definition: string,
+): Promise<void> {
+  if (engineOf(queryRunner.connection.options.type) !== 'mysql') {
+    return;
+  }
+  await queryRunner.query(`ALTER TABLE \`${table}\` MODIFY \`${column}\` ${definition}`);
+}

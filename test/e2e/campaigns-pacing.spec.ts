@@ -114,6 +114,14 @@ describe(`campaign pacing, sources and outcomes against the simulator (${testTie
       listed,
       view: (campaignId: string) => campaignView(current().gateway, sessionId, campaignId),
       completed: (campaignId: string) => completion(current().gateway, sessionId, campaignId),
+      /** The next progress of a campaign of the session held back (quiet hours, daily cap). */
+      nextHold: (timeoutMs: number) =>
+        nextEmitted<CampaignProgressEvent>(
+          current().gateway.app.get(EventEmitter2),
+          CampaignEvents.Progress,
+          (event) => event.sessionId === sessionId && event.nextSendAt !== null,
+          timeoutMs,
+        ),
     };
   }
 
@@ -122,10 +130,8 @@ describe(`campaign pacing, sources and outcomes against the simulator (${testTie
     let gateway: TestApp;
     let linked: LinkInfo;
     let account: SimAccount;
-    const { createOk, create, recipients, got, arrived, listed, view, completed } = sessionOf(
-      SESSION,
-      () => ({ gateway, account }),
-    );
+    const { createOk, create, recipients, got, arrived, listed, view, completed, nextHold } =
+      sessionOf(SESSION, () => ({ gateway, account }));
     const pn = (index: number) => linked.contacts[index].pn;
 
     beforeAll(async () => {
@@ -174,12 +180,7 @@ describe(`campaign pacing, sources and outcomes against the simulator (${testTie
       const timeZone =
         offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
       const capped = [pn(7), pn(8), pn(10)];
-      const held = nextEmitted<CampaignProgressEvent>(
-        gateway.app.get(EventEmitter2),
-        CampaignEvents.Progress,
-        (event) => event.sessionId === SESSION && event.nextSendAt !== null,
-        30_000,
-      );
+      const held = nextHold(30_000);
       const created = await createOk({
         name: 'capped',
         message: 'capped hello',
@@ -495,7 +496,7 @@ describe(`campaign pacing, sources and outcomes against the simulator (${testTie
     let gateway: TestApp;
     let linked: LinkInfo;
     let account: SimAccount;
-    const { createOk, recipients, got, arrived, listed, view, completed } = sessionOf(
+    const { createOk, recipients, got, arrived, listed, view, completed, nextHold } = sessionOf(
       SESSION,
       () => ({ gateway, account }),
     );
@@ -520,12 +521,7 @@ describe(`campaign pacing, sources and outcomes against the simulator (${testTie
     });
 
     it('holds the sends in quiet hours and sends them once the clock passes their end', async () => {
-      const held = nextEmitted<CampaignProgressEvent>(
-        gateway.app.get(EventEmitter2),
-        CampaignEvents.Progress,
-        (event) => event.sessionId === SESSION && event.nextSendAt !== null,
-        20_000,
-      );
+      const held = nextHold(20_000);
       const created = await createOk({
         name: 'night',
         message: 'good morning',
