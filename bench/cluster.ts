@@ -1,7 +1,9 @@
 /**
  * Cluster benchmark (issue 18): in one run, against the WhatsApp Web simulator in this process,
- *   1. the floor: bare Baileys (in-memory auth state, no database, no Nest) in a child process,
- *      CPU ms per inbound and per sent message;
+ *   0. the machine: a fixed CPU workload in one process alone and in two at once;
+ *   1. the floor: bare Baileys (in-memory auth state, no database, no Nest) in a child process
+ *      run by plain node (bench/floor-child.ts, compiled), CPU ms per inbound and per sent
+ *      message, with all the sessions and with half of them (what each of 2 processes carries);
  *   2. the gateway, one process on MariaDB, on the same work (bench/messaging.ts's phases), and
  *      its ratio to the floor;
  *   3. webhook ingest CPU per event (bench/webhooks.ts) against the HTTP floor
@@ -19,19 +21,21 @@
  * BENCH_CLUSTER_OUTBOUND (50) messages per session, measured after BENCH_WARMUP_INBOUND (30) and
  * BENCH_WARMUP_OUTBOUND (10) unmeasured ones, BENCH_INGEST_SECONDS (10). With
  * BENCH_PACED_INBOUND_RATE and BENCH_PACED_SENT_RATE (messages per second, e.g. 150 and 50) each
- * gateway run then does the same work again paced, below what the machine can do.
+ * gateway run then does the same work again paced, below what the machine can do, and so does
+ * the floor (with half the sessions at half the rates, the load of each of 2 processes).
+ * BENCH_GATEWAY_ENV=KEY=VALUE,... adds settings to every gateway process (e.g.
+ * WA_STORE_BEFORE_RECEIPT=false).
  * BENCH_QUERIES=1 prints the SQL statements per message of each gateway run (bench/query-counter.js).
  * BENCH_CPU_PROF=<dir> writes V8 profiles of the floor and of every gateway process, and
  * phases.json: each phase's time window on the profiles' clock and the processes' ids by run.
  */
 import '../test/wa-sim/tsx-esm-resolve';
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { WAMessage } from '@whiskeysockets/baileys';
-import { installTrustRoot, WaSimulator } from '../test/wa-sim';
-import { createMemoryAuthState, textOf, TestClient } from '../test/wa-sim/testing/baileys-client';
+import { WaSimulator } from '../test/wa-sim';
+import type { FloorReply, FloorRequest } from './floor-child';
 import {
   buildGateway,
   type GatewayProcess,
@@ -53,6 +57,7 @@ import {
   outbound,
   OUTBOUND_IN_FLIGHT,
   ownCpuMs,
+  pace,
   queriesPerMessage,
   startQuietSimulator,
   until,
@@ -78,6 +83,13 @@ const PACED_INBOUND_RATE = Number(process.env.BENCH_PACED_INBOUND_RATE ?? 0);
 const PACED_SENT_RATE = Number(process.env.BENCH_PACED_SENT_RATE ?? 0);
 const INGEST_SECONDS = process.env.BENCH_INGEST_SECONDS ?? '10';
 const CPU_PROF = process.env.BENCH_CPU_PROF;
+/** BENCH_GATEWAY_ENV=KEY=VALUE,KEY=VALUE: settings every gateway process of the run gets. */
+const GATEWAY_ENV: Record<string, string> = Object.fromEntries(
+  (process.env.BENCH_GATEWAY_ENV ?? '')
+    .split(',')
+    .filter((pair) => pair.includes('='))
+    .map((pair) => [pair.slice(0, pair.indexOf('=')).trim(), pair.slice(pair.indexOf('=') + 1)]),
+);
 const ROOT = join(__dirname, '..');
 
 /** CPU ms per message of one direction, and whether every message arrived. */
@@ -139,103 +151,34 @@ const phase = (name: string, end = false): void => {
 // ---------------------------------------------------------------------------------------------
 // 1. The floor: a child process with one bare Baileys socket per session
 
-type FloorRequest =
-  | { type: 'link'; index: number }
-  | { type: 'expect'; total: number }
-  | { type: 'send'; to: string[][]; perSession: number; workers: number }
-  | { type: 'end' };
-
-type FloorReply =
-  | { type: 'ready' }
-  | { type: 'qr'; index: number; qr: string }
-  | { type: 'open'; index: number }
-  | { type: 'expecting' }
-  | { type: 'received' }
-  | { type: 'sent'; failures: number };
-
-/** The child: Baileys sockets with in-memory auth state; does what the parent asks over IPC. */
-function floorChild(): void {
-  // tsx turns source maps on, which makes every Error's stack (Baileys makes many) dearer than in
-  // the gateway's plain node process
-  process.setSourceMapsEnabled(false);
-  installTrustRoot(process.env.WA_SIM_ROOT_PUBLIC_KEY ?? '');
-  const wsUrl = process.env.WA_SIM_WS_URL ?? '';
-  const reply = (message: FloorReply): void => {
-    process.send?.(message);
-  };
-  const clients: TestClient[] = [];
-  let expected = 0;
-  let received = 0;
-  const onUpsert = ({ messages, type }: { messages: WAMessage[]; type: string }): void => {
-    if (type !== 'notify') {
-      return;
-    }
-    for (const message of messages) {
-      if (!message.key.fromMe && textOf(message)?.startsWith('inbound ')) {
-        received += 1;
-        if (received === expected) {
-          reply({ type: 'received' });
-        }
-      }
-    }
-  };
-  const linkOne = async (index: number): Promise<void> => {
-    // what an application does: show the QR, reconnect after the 515 restart, wait for open
-    const auth = createMemoryAuthState();
-    const pairing = TestClient.connect(wsUrl, auth);
-    const qr = await pairing.waitForQr(60_000);
-    const restart = pairing.waitForClose(60_000);
-    reply({ type: 'qr', index, qr });
-    await restart;
-    const client = TestClient.connect(wsUrl, auth);
-    await client.waitForOpen(60_000);
-    client.sock.ev.on('messages.upsert', onUpsert);
-    clients[index] = client;
-    reply({ type: 'open', index });
-  };
-  const send = async (request: Extract<FloorRequest, { type: 'send' }>): Promise<void> => {
-    let failures = 0;
-    await Promise.all(
-      request.to.map(async (contacts, index) => {
-        let next = 0;
-        const worker = async (): Promise<void> => {
-          while (next < request.perSession) {
-            const i = next++;
-            try {
-              await clients[index].sock.sendMessage(contacts[i % contacts.length], {
-                text: `outbound ${i}`,
-              });
-            } catch {
-              failures += 1;
-            }
-          }
-        };
-        await Promise.all(Array.from({ length: request.workers }, worker));
-      }),
-    );
-    reply({ type: 'sent', failures });
-  };
-  process.on('message', (request: FloorRequest) => {
-    switch (request.type) {
-      case 'link':
-        void linkOne(request.index);
-        break;
-      case 'expect':
-        expected = request.total;
-        received = 0;
-        reply({ type: 'expecting' });
-        break;
-      case 'send':
-        void send(request);
-        break;
-      case 'end':
-        clients.forEach((client) => client.end());
-        setTimeout(() => process.exit(0), 200);
-        break;
-    }
+/**
+ * Compiles bench/floor-child.ts (and what it imports) with tsc, for plain `node` to run it as
+ * the gateway's build is run: Baileys then loads through Node's own `require` of its ESM files.
+ */
+function buildFloor(): { js: string; remove(): void } {
+  const outDir = mkdtempSync(join(ROOT, '.test-build', 'floor-'));
+  const config = join(outDir, 'tsconfig.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      extends: join(ROOT, 'tsconfig.json'),
+      compilerOptions: { outDir, rootDir: ROOT, sourceMap: false },
+      files: [join(ROOT, 'bench', 'floor-child.ts')],
+      include: [],
+    }),
+  );
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', config], {
+    cwd: ROOT,
+    stdio: 'pipe',
   });
-  reply({ type: 'ready' });
+  return {
+    js: join(outDir, 'bench', 'floor-child.js'),
+    remove: () => rmSync(outDir, { recursive: true, force: true }),
+  };
 }
+
+/** The floor child's compiled entry (see buildFloor), set by main. */
+let floorJs = '';
 
 /** The parent's end of the floor child. */
 class Floor {
@@ -251,11 +194,9 @@ class Floor {
   }
 
   static async start(sim: WaSimulator): Promise<Floor> {
-    const child = fork(__filename, ['floor'], {
-      execArgv: [
-        ...process.execArgv,
-        ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []),
-      ],
+    const child = fork(floorJs, [], {
+      // plain node, without this process's tsx loader (see buildFloor)
+      execArgv: CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [],
       env: {
         ...process.env,
         WA_SIM_WS_URL: sim.wsUrl,
@@ -305,6 +246,7 @@ class Floor {
 
 const FLOOR = 'floor: bare Baileys, in-memory auth';
 const HALF = `gateway, 1 process, cluster mode, ${Math.ceil(SESSIONS / 2)} sessions`;
+const FLOOR_HALF = `${FLOOR}, ${Math.ceil(SESSIONS / 2)} sessions`;
 
 /**
  * Runs a floor phase's `work` (the phase `label` in phases.json, when measured) and returns its
@@ -342,6 +284,7 @@ async function floorInbound(
   phones: string[],
   perSession: number,
   label?: string,
+  ratePerSecond?: number,
 ): Promise<Cost> {
   const total = phones.length * perSession;
   const expecting = floor.next('expecting', () => true, 10_000);
@@ -349,11 +292,13 @@ async function floorInbound(
   await expecting;
   const received = floor.next('received', () => true, 180_000);
   return floorPhase(floor, label, async () => {
+    const start = Date.now();
     await Promise.all(
       phones.map(async (phone) => {
         const account = sim.account(phone);
         const from = account.contacts.map((contact) => contact.pn);
         for (let i = 0; i < perSession; i++) {
+          await pace(start, i, phones.length, ratePerSecond);
           await account.sendText(from[i % from.length], `inbound ${i}`);
         }
       }),
@@ -373,6 +318,7 @@ async function floorSent(
   phones: string[],
   perSession: number,
   label?: string,
+  ratePerSecond?: number,
 ): Promise<Cost> {
   const total = phones.length * perSession;
   const ours = new Set(phones);
@@ -390,6 +336,7 @@ async function floorSent(
         to: phones.map((phone) => sim.account(phone).contacts.map((contact) => contact.jid)),
         perSession,
         workers: Math.max(1, Math.round(OUTBOUND_IN_FLIGHT / phones.length)),
+        ratePerSecond,
       });
       const { failures } = await sent;
       await until(() => Promise.resolve(decrypted >= total - failures), 60_000);
@@ -400,12 +347,22 @@ async function floorSent(
   }
 }
 
-async function floorRun(sim: WaSimulator): Promise<Run> {
+/**
+ * The floor with `sessions` sessions; `pacedShare` of the paced rates when they are set (the
+ * floor with half the sessions runs at half of them: the load each of 2 gateway processes has).
+ */
+async function floorRun(
+  sim: WaSimulator,
+  name = FLOOR,
+  sessions = SESSIONS,
+  pacedShare = 1,
+): Promise<Run> {
   const floor = await Floor.start(sim);
-  pids[FLOOR] = [floor.child.pid ?? 0];
+  pids[name] = [floor.child.pid ?? 0];
+  const measured = (label: string): string => (name === FLOOR ? label : `${label} (${sessions})`);
   try {
     const phones = await Promise.all(
-      Array.from({ length: SESSIONS }, async (_, index) => {
+      Array.from({ length: sessions }, async (_, index) => {
         const qr = floor.next('qr', (message) => message.index === index, 60_000);
         const open = floor.next('open', (message) => message.index === index, 60_000);
         floor.send({ type: 'link', index });
@@ -419,12 +376,30 @@ async function floorRun(sim: WaSimulator): Promise<Run> {
     await floorInbound(floor, sim, phones, WARMUP_INBOUND);
     await floorSent(floor, sim, phones, WARMUP_OUTBOUND);
     const idle = await idleCpu(() => floor.cpuMs);
-    return {
-      name: FLOOR,
-      idle,
-      inbound: await floorInbound(floor, sim, phones, INBOUND, 'floor inbound'),
-      sent: await floorSent(floor, sim, phones, OUTBOUND, 'floor sent'),
-    };
+    const inbound = await floorInbound(floor, sim, phones, INBOUND, measured('floor inbound'));
+    const sent = await floorSent(floor, sim, phones, OUTBOUND, measured('floor sent'));
+    const paced =
+      PACED_INBOUND_RATE > 0 && PACED_SENT_RATE > 0
+        ? {
+            inbound: await floorInbound(
+              floor,
+              sim,
+              phones,
+              INBOUND,
+              measured('floor inbound paced'),
+              PACED_INBOUND_RATE * pacedShare,
+            ),
+            sent: await floorSent(
+              floor,
+              sim,
+              phones,
+              OUTBOUND,
+              measured('floor sent paced'),
+              PACED_SENT_RATE * pacedShare,
+            ),
+          }
+        : undefined;
+    return { name, idle, inbound, sent, paced };
   } finally {
     await floor.stop();
   }
@@ -463,6 +438,7 @@ class Gateways {
         // the cost), but high: in cluster mode the counts live in Redis and span the runs
         RATE_LIMIT_PER_MINUTE: '1000000',
         ...this.env,
+        ...GATEWAY_ENV,
       }),
       [
         ...SIM_PRELOAD,
@@ -741,6 +717,61 @@ async function ingest(): Promise<{ gateway: number; floor: number; lines: string
 }
 
 // ---------------------------------------------------------------------------------------------
+// The machine itself: a fixed CPU workload alone, and two copies of it at once
+
+/**
+ * A fixed piece of pure CPU work of the kinds a gateway does per message (AES and HMAC over a
+ * small buffer, JSON out and back, short-lived objects), in a process of its own: prints the CPU
+ * it took. No I/O, no waiting, the same work every time.
+ */
+const CALIBRATION = `
+const { createCipheriv, createHmac, randomBytes } = require('node:crypto');
+const key = randomBytes(32), iv = randomBytes(16), data = randomBytes(512);
+const before = process.cpuUsage();
+let sink = 0;
+for (let i = 0; i < 60000; i++) {
+  const cipher = createCipheriv('aes-256-cbc', key, iv);
+  const sealed = Buffer.concat([cipher.update(data), cipher.final()]);
+  sink += createHmac('sha256', key).update(sealed).digest()[0];
+  const copy = JSON.parse(JSON.stringify({ id: i, text: 'message ' + i, parts: [sealed.toString('base64')] }));
+  sink += copy.parts[0].length;
+}
+const used = process.cpuUsage(before);
+process.stdout.write(String((used.user + used.system) / 1000 + (sink < 0 ? 1 : 0)));
+`;
+
+function calibrationCpuMs(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', CALIBRATION], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', () => resolve(Number(out)));
+  });
+}
+
+/**
+ * What this machine charges for running two busy processes at once: the CPU the same fixed work
+ * takes in one process alone, and in each of two processes running it at the same time (the
+ * mean of three tries each). A 2-core virtual machine whose cores share a physical core or its
+ * caches charges more CPU per unit of work when both are busy, whatever the processes do; the
+ * 1 → 2 process runs have both cores busy (two gateways, the simulator and MariaDB).
+ */
+async function contention(): Promise<{ alone: number; paired: number }> {
+  await calibrationCpuMs(); // warms the binary and the file cache
+  let alone = 0;
+  let paired = 0;
+  for (let i = 0; i < 3; i++) {
+    alone += await calibrationCpuMs();
+    const pair = await Promise.all([calibrationCpuMs(), calibrationCpuMs()]);
+    paired += (pair[0] + pair[1]) / 2;
+  }
+  return { alone: alone / 3, paired: paired / 3 };
+}
+
+// ---------------------------------------------------------------------------------------------
 
 const ms = (value: number): string => `${value.toFixed(value < 1 ? 3 : 2)} ms`;
 const verdict = (ok: boolean): string => (ok ? 'met' : '**not met**');
@@ -759,12 +790,14 @@ async function main(): Promise<void> {
   process.env.TEST_DB_TIER = 'mysql';
   const started = Date.now();
   const build = buildGateway();
+  const floorBuild = buildFloor();
+  floorJs = floorBuild.js;
   const sim = await startQuietSimulator();
   const step = (what: string): void => {
     process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${what}\n`);
   };
   // each goal's figure in every round, for the summary of BENCH_ROUNDS > 1
-  const summary = new Map<string, { values: number[]; limit: number; kind: 'ratio' | 'growth' }>();
+  const summary = new Map<string, { values: number[]; limit?: number; kind: 'ratio' | 'growth' }>();
   try {
     for (let round = 1; round <= ROUNDS; round++) {
       if (ROUNDS > 1) {
@@ -782,6 +815,7 @@ async function main(): Promise<void> {
   } finally {
     await sim.stop();
     build.remove();
+    floorBuild.remove();
   }
 }
 
@@ -791,14 +825,20 @@ async function measureRound(
   sim: WaSimulator,
   step: (what: string) => void,
   withTakeovers: boolean,
-  summary: Map<string, { values: number[]; limit: number; kind: 'ratio' | 'growth' }>,
+  summary: Map<string, { values: number[]; limit?: number; kind: 'ratio' | 'growth' }>,
 ): Promise<void> {
   const cluster = { REDIS_URL };
   const build = { mainJs };
   const runs: Run[] = [];
   const takeovers: string[][] = [];
+  step('the machine: a fixed CPU workload alone and two at once');
+  const machine = await contention();
   step(`floor: ${SESSIONS} sessions × ${INBOUND} inbound / ${OUTBOUND} sent`);
   runs.push(await floorRun(sim));
+  // bare Baileys with the load each of 2 gateway processes carries: what a process with fewer
+  // busy sessions costs per message without any of the gateway's work
+  step(`floor: ${Math.ceil(SESSIONS / 2)} sessions`);
+  runs.push(await floorRun(sim, FLOOR_HALF, Math.ceil(SESSIONS / 2), 0.5));
 
   const configurations: [string, number, Record<string, string>, number][] = [
     ['gateway, 1 process (no Redis)', 1, {}, SESSIONS],
@@ -840,7 +880,7 @@ async function measureRound(
   const webhook = await ingest();
 
   // ---- the report
-  const [floor, one, oneClustered, two, half] = runs;
+  const [floor, floorHalf, one, oneClustered, two, half] = runs;
   process.stdout.write(`\n${webhook.lines.join('\n')}\n\n`);
   process.stdout.write(
     `${table(
@@ -893,7 +933,12 @@ async function measureRound(
     );
   }
   // a goal's row: the baseline, now, their ratio (×) or growth (%), and whether it holds
-  const record = (label: string, value: number, limit: number, kind: 'ratio' | 'growth') => {
+  const record = (
+    label: string,
+    value: number,
+    limit: number | undefined,
+    kind: 'ratio' | 'growth',
+  ) => {
     const entry = summary.get(label) ?? { values: [], limit, kind };
     entry.values.push(value);
     summary.set(label, entry);
@@ -921,6 +966,30 @@ async function measureRound(
       `${growth >= 0 ? '+' : ''}${growth.toFixed(0)} %`,
       limit === undefined ? '-' : `≤ +${limit} %`,
       limit === undefined ? '-' : verdict(growth <= limit),
+    ];
+  };
+  /**
+   * The 1 → 2 growth the gateway adds to what bare Baileys itself grows when its process carries
+   * half the sessions: the gateway's growth (the two processes' summed CPU per message against
+   * one's) less the floor's own (5 sessions per process against 10), both as per-message ratios.
+   */
+  const beyondFloorRow = (
+    kind: 'inbound' | 'sent' | 'inbound paced' | 'sent paced',
+    base: number,
+    now: number,
+    floorBase: Cost,
+    floorNow: Cost,
+  ): string[] => {
+    const floorGrowth = perMessage(floorNow) / perMessage(floorBase);
+    const growth = (now / base / floorGrowth - 1) * 100;
+    record(`(${kind}) 1 → 2 processes beyond the floor's own growth`, growth, undefined, 'growth');
+    return [
+      `(${kind}) 1 → 2 processes, beyond the floor's own growth at half the ${kind.endsWith('paced') ? 'rate' : 'sessions'}`,
+      '-',
+      '-',
+      `${growth >= 0 ? '+' : ''}${growth.toFixed(0)} %`,
+      '-',
+      '-',
     ];
   };
   const inbound1 = perMessage(one.inbound);
@@ -962,6 +1031,61 @@ async function measureRound(
               ),
             ]
           : []),
+        ...(floor.paced && floorHalf.paced
+          ? [
+              growthRow(
+                `(Baileys alone) floor inbound paced, ${SESSIONS} sessions at ${PACED_INBOUND_RATE} msg/s → ${Math.ceil(SESSIONS / 2)} at ${PACED_INBOUND_RATE / 2}`,
+                perMessage(floor.paced.inbound),
+                perMessage(floorHalf.paced.inbound),
+              ),
+              growthRow(
+                `(Baileys alone) floor sent paced, ${SESSIONS} sessions at ${PACED_SENT_RATE} msg/s → ${Math.ceil(SESSIONS / 2)} at ${PACED_SENT_RATE / 2}`,
+                perMessage(floor.paced.sent),
+                perMessage(floorHalf.paced.sent),
+              ),
+              ...(one.paced && two.paced
+                ? [
+                    beyondFloorRow(
+                      'inbound paced',
+                      perMessage(one.paced.inbound),
+                      perMessage(two.paced.inbound),
+                      floor.paced.inbound,
+                      floorHalf.paced.inbound,
+                    ),
+                    beyondFloorRow(
+                      'sent paced',
+                      perMessage(one.paced.sent),
+                      perMessage(two.paced.sent),
+                      floor.paced.sent,
+                      floorHalf.paced.sent,
+                    ),
+                  ]
+                : []),
+            ]
+          : []),
+        growthRow(
+          `(Baileys alone) floor inbound, ${SESSIONS} → ${Math.ceil(SESSIONS / 2)} sessions per process`,
+          perMessage(floor.inbound),
+          perMessage(floorHalf.inbound),
+        ),
+        growthRow(
+          `(Baileys alone) floor sent, ${SESSIONS} → ${Math.ceil(SESSIONS / 2)} sessions per process`,
+          perMessage(floor.sent),
+          perMessage(floorHalf.sent),
+        ),
+        growthRow(
+          '(the machine) CPU of a fixed workload, 1 → 2 busy processes',
+          machine.alone,
+          machine.paired,
+        ),
+        beyondFloorRow(
+          'inbound',
+          inbound1,
+          perMessage(two.inbound),
+          floor.inbound,
+          floorHalf.inbound,
+        ),
+        beyondFloorRow('sent', sent1, perMessage(two.sent), floor.sent, floorHalf.sent),
         growthRow(
           '(cluster mode alone) inbound, 1 process',
           inbound1,
@@ -983,7 +1107,7 @@ async function measureRound(
 
 /** Every goal's figure round by round, their median, and whether the median meets the goal. */
 function printSummary(
-  summary: Map<string, { values: number[]; limit: number; kind: 'ratio' | 'growth' }>,
+  summary: Map<string, { values: number[]; limit?: number; kind: 'ratio' | 'growth' }>,
 ): void {
   const shown = (value: number, kind: 'ratio' | 'growth'): string =>
     kind === 'ratio' ? `${value.toFixed(2)}×` : `${value >= 0 ? '+' : ''}${value.toFixed(0)} %`;
@@ -1006,21 +1130,17 @@ function printSummary(
         label,
         ...values.map((value) => shown(value, kind)),
         shown(median(values), kind),
-        kind === 'ratio' ? `≤ ${limit}×` : `≤ +${limit} %`,
-        verdict(median(values) <= limit),
+        limit === undefined ? '-' : kind === 'ratio' ? `≤ ${limit}×` : `≤ +${limit} %`,
+        limit === undefined ? '-' : verdict(median(values) <= limit),
       ]),
     )}\n`,
   );
 }
 
-if (process.argv[2] === 'floor') {
-  floorChild();
-} else {
-  main().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
