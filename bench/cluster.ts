@@ -1034,12 +1034,12 @@ async function measureRound(
         ...(floor.paced && floorHalf.paced
           ? [
               growthRow(
-                `(Baileys alone) floor inbound paced, ${SESSIONS} sessions at ${PACED_INBOUND_RATE} msg/s → ${Math.ceil(SESSIONS / 2)} at ${PACED_INBOUND_RATE / 2}`,
+                `(bare Baileys) floor inbound paced, ${SESSIONS} sessions at ${PACED_INBOUND_RATE} msg/s → ${Math.ceil(SESSIONS / 2)} at ${PACED_INBOUND_RATE / 2}`,
                 perMessage(floor.paced.inbound),
                 perMessage(floorHalf.paced.inbound),
               ),
               growthRow(
-                `(Baileys alone) floor sent paced, ${SESSIONS} sessions at ${PACED_SENT_RATE} msg/s → ${Math.ceil(SESSIONS / 2)} at ${PACED_SENT_RATE / 2}`,
+                `(bare Baileys) floor sent paced, ${SESSIONS} sessions at ${PACED_SENT_RATE} msg/s → ${Math.ceil(SESSIONS / 2)} at ${PACED_SENT_RATE / 2}`,
                 perMessage(floor.paced.sent),
                 perMessage(floorHalf.paced.sent),
               ),
@@ -1064,12 +1064,12 @@ async function measureRound(
             ]
           : []),
         growthRow(
-          `(Baileys alone) floor inbound, ${SESSIONS} → ${Math.ceil(SESSIONS / 2)} sessions per process`,
+          `(bare Baileys) floor inbound, ${SESSIONS} → ${Math.ceil(SESSIONS / 2)} sessions per process`,
           perMessage(floor.inbound),
           perMessage(floorHalf.inbound),
         ),
         growthRow(
-          `(Baileys alone) floor sent, ${SESSIONS} → ${Math.ceil(SESSIONS / 2)} sessions per process`,
+          `(bare Baileys) floor sent, ${SESSIONS} → ${Math.ceil(SESSIONS / 2)} sessions per process`,
           perMessage(floor.sent),
           perMessage(floorHalf.sent),
         ),
