@@ -2,6 +2,7 @@ import type { Socket } from 'socket.io-client';
 import { DataSource } from 'typeorm';
 import { ChatPresenceEntity } from '../../src/messaging/entities/chat-presence.entity';
 import { ChatPresenceStore } from '../../src/messaging/chat-presence-store.service';
+import { MessageEntity } from '../../src/messaging/entities/message.entity';
 import { MessageStore } from '../../src/messaging/message-store.service';
 import type { SimAccount, WaSimulator } from '../wa-sim';
 import { SessionEvents } from '../../src/whatsapp/session-events';
@@ -224,6 +225,38 @@ describe(`inbound messages, typing and the message store (${testTier()})`, () =>
     } finally {
       spy.mockRestore();
       inbox.off('message_received', count);
+    }
+  });
+
+  it('a message whose row the database refuses (an id longer than its column) is acknowledged, and the session stays connected', async () => {
+    // a sender chooses its message ids; the column holds 128 characters (MySQL refuses more,
+    // SQLite does not check): refused at every delivery, it must not close the connection at
+    // every login
+    const id = `3EB0${'A'.repeat(196)}`;
+    let closed = 0;
+    const stopCounting = sim.on('closed', (event) => {
+      if (event.phone === account.phone) {
+        closed += 1;
+      }
+    });
+    const receipt = sim.waitFor('client-receipt', (event) => event.ids.includes(id));
+    try {
+      await account.sendText(contact.pn, 'a long id', { id });
+      await receipt;
+      // per session the gateway handles messages in order: once the next one is in, the long
+      // one was handled
+      const barrier = received(inbox, (e) => e.message.text === 'after the long id');
+      await account.sendText(contact.pn, 'after the long id');
+      await barrier;
+      expect(closed).toBe(0);
+      // (the API's message_id filter takes 128 characters at most)
+      const rows = await gateway.app
+        .get(DataSource)
+        .getRepository(MessageEntity)
+        .countBy({ sessionId: 'inbox-1', messageId: id });
+      expect(rows).toBe(testTier() === 'mysql' ? 0 : 1);
+    } finally {
+      stopCounting();
     }
   });
 

@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { BinaryNode, WAMessage, WASocket } from '@whiskeysockets/baileys';
 import { LRUCache } from 'lru-cache';
+import { rowRefusal } from '../../database/driver-errors';
 import {
   ChatPresenceEvent,
   MessageEvents,
@@ -63,7 +64,8 @@ export class BaileysMessageFeed {
   /**
    * Publishes an incoming message (normalized as its `messages.upsert` will be) after what was
    * published before it for the session, and resolves once the persisters stored it; rejects if
-   * they failed (database down, or the session's lease moved to another process).
+   * they failed (database down, or the session's lease moved to another process), except when
+   * the database refuses the message's row, which no later delivery would change.
    */
   private async storeBeforeReceipt(
     sessionId: string,
@@ -76,12 +78,28 @@ export class BaileysMessageFeed {
     if (!normalized) {
       return;
     }
-    await this.publish<MessagesUpsertedEvent>(sessionId, MessageEvents.Upserted, {
-      sessionId,
-      messages: [normalized],
-      source: 'engine',
-      beforeReceipt: true,
-    });
+    try {
+      await this.publish<MessagesUpsertedEvent>(sessionId, MessageEvents.Upserted, {
+        sessionId,
+        messages: [normalized],
+        source: 'engine',
+        beforeReceipt: true,
+      });
+    } catch (error) {
+      // The database refuses this message's row (a sender-chosen id longer than its column,
+      // say): it would be refused at every delivery, and without a receipt WhatsApp delivers it
+      // again at every login, each time closing the connection. Acknowledged unstored instead,
+      // as Baileys' own order (WA_STORE_BEFORE_RECEIPT=false) would have it; anything else
+      // (database away, lease lost) still leaves it unacknowledged for a later delivery.
+      // (the code only: the driver's message may quote the refused value, the message's text)
+      const refusal = rowRefusal(error);
+      if (refusal === undefined) {
+        throw error;
+      }
+      this.logger.error(
+        `[${sessionId}] message ${normalized.id.slice(0, 128)} from ${normalized.chatJid} acknowledged without being stored: the database refuses its row (${refusal})`,
+      );
+    }
     this.gated.set(keyOf(sessionId, normalized.id), true);
   }
 
