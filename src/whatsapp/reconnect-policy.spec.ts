@@ -1,4 +1,10 @@
-import { backoffDelay, decideOnClose, describeClose, ReconnectLimits } from './reconnect-policy';
+import {
+  backoffDelay,
+  decideOnClose,
+  describeClose,
+  MESSAGE_NOT_STORED,
+  ReconnectLimits,
+} from './reconnect-policy';
 
 const limits: ReconnectLimits = { baseDelayMs: 1000, maxDelayMs: 30_000, maxAttempts: 5 };
 const decide = (
@@ -56,6 +62,40 @@ describe('reconnect policy', () => {
     expect(decision.reason).toBe(
       'gave up after 5 failed reconnect attempts: WhatsApp service unavailable (503)',
     );
+  });
+
+  it('waits longer after each close for a message not stored, and never gives up on them', () => {
+    // every login succeeds (failedAttempts stays 0) and WhatsApp redelivers the message at once:
+    // the wait grows with the consecutive store failures instead
+    const delays = [1, 2, 3, 4, 5, 6, 7].map((storeFailures) =>
+      decideOnClose({
+        statusCode: 428,
+        message: MESSAGE_NOT_STORED,
+        failedAttempts: 0,
+        storeFailures,
+        limits,
+        random: () => 1,
+      }),
+    );
+    expect(delays.map((decision) => decision.action)).toEqual(Array(7).fill('reconnect-later'));
+    expect(delays.map((decision) => ('delayMs' in decision ? decision.delayMs : -1))).toEqual([
+      1000, 2000, 4000, 8000, 16000, 30_000, 30_000,
+    ]);
+    expect(delays[0]).toMatchObject({
+      attempt: 0,
+      reason: 'connection closed (428: Message not stored)',
+    });
+    // past maxAttempts of failed logins it still waits and retries
+    expect(
+      decideOnClose({
+        statusCode: 428,
+        message: MESSAGE_NOT_STORED,
+        failedAttempts: 5,
+        storeFailures: 50,
+        limits,
+        random: () => 1,
+      }),
+    ).toMatchObject({ action: 'reconnect-later', delayMs: 30_000 });
   });
 
   it('retries forever when maxAttempts is 0', () => {

@@ -22,9 +22,20 @@ export interface CloseContext {
   message: string | undefined;
   /** Consecutive failed attempts so far (reset when the connection opens). */
   failedAttempts: number;
+  /**
+   * Consecutive closes because an incoming message could not be stored, this one included
+   * (reset when one is stored; see MESSAGE_NOT_STORED).
+   */
+  storeFailures?: number;
   limits: ReconnectLimits;
   random?: () => number;
 }
+
+/**
+ * The close (patched Baileys, `beforeMessageReceipt`) of a connection whose incoming message
+ * could not be stored: the message was not acknowledged and comes again at the next login.
+ */
+export const MESSAGE_NOT_STORED = 'Message not stored';
 
 /** Capped exponential backoff with jitter: the n-th retry waits between 50% and 100% of min(max, base·2ⁿ⁻¹). */
 export function backoffDelay(
@@ -122,6 +133,17 @@ export function decideOnClose(context: CloseContext): CloseDecision {
   }
   if (statusCode === 408 && message === 'QR refs attempts ended') {
     return { action: 'stop', reason: 'QR code was not scanned in time', autoStart: false };
+  }
+  if (message === MESSAGE_NOT_STORED) {
+    // Each login succeeds and WhatsApp delivers the message again at once: while the store
+    // fails (database away) the wait grows with every such close, not with failed logins, and
+    // the session never gives up on it (a database outage is not the account's fault)
+    return {
+      action: 'reconnect-later',
+      reason,
+      attempt: context.failedAttempts,
+      delayMs: backoffDelay(Math.max(1, context.storeFailures ?? 1), limits, context.random),
+    };
   }
   const attempt = context.failedAttempts + 1;
   if (limits.maxAttempts > 0 && attempt > limits.maxAttempts) {

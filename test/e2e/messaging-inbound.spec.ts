@@ -93,6 +93,23 @@ describe(`inbound messages, typing and the message store (${testTier()})`, () =>
     return (await json<StoredMessage[]>(response)).data;
   }
 
+  /** Fails the first `times` writes of the message `text` that its delivery receipt waits for. */
+  function failWrites(text: string, times: number) {
+    const store = gateway.app.get(MessageStore);
+    const save = store.saveMessages.bind(store);
+    const failing = {
+      refused: 0,
+      spy: jest.spyOn(store, 'saveMessages').mockImplementation(async (messages, options) => {
+        if (options?.mustOwn && failing.refused < times && messages.some((m) => m.text === text)) {
+          failing.refused += 1;
+          throw new Error('database down');
+        }
+        return save(messages, options);
+      }),
+    };
+    return failing;
+  }
+
   it('stores an inbound text once and pushes message_received to that session only', async () => {
     let leaked = false;
     const leak = (event: Received) => {
@@ -189,17 +206,8 @@ describe(`inbound messages, typing and the message store (${testTier()})`, () =>
 
   it('a message the store could not write is not acknowledged: the session reconnects, WhatsApp delivers it again, and it is stored and pushed once', async () => {
     const text = 'stored at the second try';
-    const store = gateway.app.get(MessageStore);
-    const save = store.saveMessages.bind(store);
-    let refused = 0;
     // the database fails the first write, the one the delivery receipt waits for
-    const spy = jest.spyOn(store, 'saveMessages').mockImplementation(async (messages, options) => {
-      if (options?.mustOwn && refused === 0 && messages.some((m) => m.text === text)) {
-        refused += 1;
-        throw new Error('database down');
-      }
-      return save(messages, options);
-    });
+    const failing = failWrites(text, 1);
     const pushed: string[] = [];
     const count = (event: Received) => {
       if (event.message.text === text) {
@@ -219,12 +227,45 @@ describe(`inbound messages, typing and the message store (${testTier()})`, () =>
       const barrier = received(inbox, (e) => e.message.text === 'after the second try');
       await account.sendText(contact.pn, 'after the second try');
       await barrier;
-      expect(refused).toBe(1);
+      expect(failing.refused).toBe(1);
       expect(pushed).toEqual([id]);
       expect(await stored(`user_token=inbox-1&message_id=${id}`)).toHaveLength(1);
     } finally {
-      spy.mockRestore();
+      failing.spy.mockRestore();
       inbox.off('message_received', count);
+    }
+  });
+
+  it('while the store keeps failing, the session waits longer before each reconnect, and the message is stored once when it works again', async () => {
+    const text = 'stored at the fourth try';
+    const failing = failWrites(text, 3);
+    const reasons: string[] = [];
+    const onStatus = (event: { reason?: string }) => {
+      if (event.reason?.includes('Message not stored')) {
+        reasons.push(event.reason);
+      }
+    };
+    inbox.on('session_status', onStatus);
+    try {
+      const event = received(inbox, (e) => e.message.text === text);
+      const { id } = await account.sendText(contact.pn, text);
+      expect((await event).message.id).toBe(id);
+      expect(failing.refused).toBe(3);
+      // 1, 2 and 3 in a row, each wait in [½, 1] of a doubling ceiling
+      expect(reasons.map((reason) => /\((\d+) in a row\)/.exec(reason)?.[1])).toEqual([
+        '1',
+        '2',
+        '3',
+      ]);
+      const waits = reasons.map((reason) => Number(/reconnecting in ([\d.]+)s/.exec(reason)?.[1]));
+      // (WA_RECONNECT_BASE_DELAY_MS 200 in the tests: the third waits 0.4 to 0.8 s, the first at
+      // most 0.2 s; a close counted as a first failed attempt every time would wait 0.1 to 0.2 s)
+      expect(waits[2]).toBeGreaterThanOrEqual(0.4);
+      expect(waits[2]).toBeGreaterThan(waits[0]);
+      expect(await stored(`user_token=inbox-1&message_id=${id}`)).toHaveLength(1);
+    } finally {
+      failing.spy.mockRestore();
+      inbox.off('session_status', onStatus);
     }
   });
 

@@ -11,7 +11,7 @@ import type { Logger as PinoLogger } from 'pino';
 import type { WhatsappConfig } from '../whatsapp.config';
 import type { GatewayEvent } from '../events/gateway-events';
 import type { SessionState } from '../whatsapp-session.entity';
-import { decideOnClose } from '../reconnect-policy';
+import { decideOnClose, MESSAGE_NOT_STORED } from '../reconnect-policy';
 import type { LiveSession } from '../session-manager';
 import {
   AccountInfo,
@@ -60,6 +60,8 @@ export class BaileysSession {
   private auth!: DatabaseAuthState;
   private keys!: ReturnType<typeof makeCacheableSignalKeyStore>;
   private failedAttempts = 0;
+  /** Consecutive closes because an incoming message could not be stored (see decideOnClose). */
+  private storeFailures = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private qrCount = 0;
   private closing = false;
@@ -202,8 +204,13 @@ export class BaileysSession {
       // process killed before that leaves it unacknowledged, and WhatsApp delivers it again
       ...(config.storeBeforeReceipt
         ? {
-            beforeMessageReceipt: (message: WAMessage, { type }: { type: 'notify' | 'append' }) =>
-              this.deps.hub.beforeReceipt(this.sessionId, socket, message, type),
+            beforeMessageReceipt: async (
+              message: WAMessage,
+              { type }: { type: 'notify' | 'append' },
+            ) => {
+              await this.deps.hub.beforeReceipt(this.sessionId, socket, message, type);
+              this.storeFailures = 0;
+            },
           }
         : {}),
     });
@@ -290,10 +297,14 @@ export class BaileysSession {
   private async onClose(error: Error | undefined): Promise<void> {
     const statusCode = (error as { output?: { statusCode?: number } } | undefined)?.output
       ?.statusCode;
+    if (error?.message === MESSAGE_NOT_STORED) {
+      this.storeFailures += 1;
+    }
     const decision = decideOnClose({
       statusCode,
       message: error?.message,
       failedAttempts: this.failedAttempts,
+      storeFailures: this.storeFailures,
       limits: this.deps.config.reconnect,
       random: this.deps.random,
     });
@@ -325,7 +336,11 @@ export class BaileysSession {
       case 'reconnect-later': {
         this.failedAttempts = decision.attempt;
         const limit = this.deps.config.reconnect.maxAttempts;
-        const reason = `${decision.reason}; reconnecting in ${Math.round(decision.delayMs / 100) / 10}s (attempt ${decision.attempt}${limit > 0 ? `/${limit}` : ''})`;
+        const count =
+          error?.message === MESSAGE_NOT_STORED
+            ? `${this.storeFailures} in a row`
+            : `attempt ${decision.attempt}${limit > 0 ? `/${limit}` : ''}`;
+        const reason = `${decision.reason}; reconnecting in ${Math.round(decision.delayMs / 100) / 10}s (${count})`;
         const quiet = decision.reason === this.lastFailure;
         this.lastFailure = decision.reason;
         await this.setState(
