@@ -31,3 +31,13 @@ export function rowRefusal(error: unknown): string | undefined {
     (code): code is string => typeof code === 'string' && ROW_REFUSED.has(code),
   );
 }
+
+/** True when `error` is a unique-key violation on SQLite or MySQL/MariaDB. */
+export function isUniqueViolation(error: unknown): boolean {
+  return codesOf(error).some(
+    (code) =>
+      code === 'ER_DUP_ENTRY' ||
+      code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+      code === 'SQLITE_CONSTRAINT_PRIMARYKEY',
+  );
+}

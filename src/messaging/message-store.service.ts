@@ -23,7 +23,7 @@ import { QueuedSendEntity } from './entities/queued-send.entity';
 import type { ReceiptStatus } from './entities/message-status.entity';
 import { messageRow } from './message-rows';
 import { MessageStoredEvent, StatusStoredEvent, StoredMessageEvents } from './messaging-events';
-import { isUniqueViolation } from './unique-violation';
+import { isUniqueViolation } from '../database/driver-errors';
 
 /** Where a status sits on the way forward; `failed` replaces only pending and sent. */
 function rank(status: MessageStatus): number {

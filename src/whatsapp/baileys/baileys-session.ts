@@ -297,7 +297,8 @@ export class BaileysSession {
   private async onClose(error: Error | undefined): Promise<void> {
     const statusCode = (error as { output?: { statusCode?: number } } | undefined)?.output
       ?.statusCode;
-    if (error?.message === MESSAGE_NOT_STORED) {
+    const notStored = error?.message === MESSAGE_NOT_STORED;
+    if (notStored) {
       this.storeFailures += 1;
     }
     const decision = decideOnClose({
@@ -336,10 +337,9 @@ export class BaileysSession {
       case 'reconnect-later': {
         this.failedAttempts = decision.attempt;
         const limit = this.deps.config.reconnect.maxAttempts;
-        const count =
-          error?.message === MESSAGE_NOT_STORED
-            ? `${this.storeFailures} in a row`
-            : `attempt ${decision.attempt}${limit > 0 ? `/${limit}` : ''}`;
+        const count = notStored
+          ? `${this.storeFailures} in a row`
+          : `attempt ${decision.attempt}${limit > 0 ? `/${limit}` : ''}`;
         const reason = `${decision.reason}; reconnecting in ${Math.round(decision.delayMs / 100) / 10}s (${count})`;
         const quiet = decision.reason === this.lastFailure;
         this.lastFailure = decision.reason;
